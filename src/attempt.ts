@@ -1,0 +1,34 @@
+/**
+ * The shapes every layer shares: one attempt of the Reasoner as the discriminator sees it.
+ * The graph's state, the behavioural records and the DM's features are all built on these.
+ */
+
+/** How answers are extracted and checked. */
+export type AnswerKind = "number" | "date" | "choice" | "text" | "game24";
+
+export const ANSWER_KINDS: readonly AnswerKind[] = ["number", "date", "choice", "text", "game24"];
+
+/** An earlier attempt at the same question, with the feedback it got. */
+export interface PriorAttempt {
+  /** The Reasoner's full text for that attempt. */
+  text: string;
+  /** The answer extracted from it, or null when none could be extracted. */
+  answer: string | null;
+  /** The verbal feedback that followed it (for example "Wrong answer! Try again."), if any. */
+  feedback?: string | null;
+}
+
+/** Everything a discriminator may look at to judge one attempt. */
+export interface ScoringInput {
+  question: string;
+  questionId?: string;
+  task?: AnswerKind;
+  /** Gold answer. Only the oracle discriminator reads it; learned models never do. */
+  gold?: string | null;
+  /** 0-based index of this attempt. */
+  attempt: number;
+  text: string;
+  answer: string | null;
+  /** The attempts before this one, oldest first. */
+  previous: PriorAttempt[];
+}
