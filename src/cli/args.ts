@@ -1,0 +1,42 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { DrrInputError } from "../errors.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Parses a command's flags; an unknown or malformed flag is a `BAD_ARGUMENTS` error naming the usage. */
+export function parseFlags<T extends Options>(argv: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    throw new DrrInputError("BAD_ARGUMENTS", `${(error as Error).message}\nUsage: ${usage}`);
+  }
+}
+
+/** Reads an integer flag, with a default and bounds. */
+export function intFlag(value: string | undefined, name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new DrrInputError("BAD_ARGUMENTS", `--${name} must be a whole number from ${min} to ${max}; got "${value}".`);
+  }
+  return n;
+}
+
+/** Reads a number flag in [min, max], with a default. */
+export function numberFlag(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max) {
+    throw new DrrInputError("BAD_ARGUMENTS", `--${name} must be a number from ${min} to ${max}; got "${value}".`);
+  }
+  return n;
+}
+
+/** Reads a flag that must be one of `choices`. */
+export function choiceFlag<C extends string>(value: string | undefined, name: string, choices: readonly C[], fallback: C): C {
+  if (value === undefined) return fallback;
+  if (!choices.includes(value as C)) {
+    throw new DrrInputError("BAD_ARGUMENTS", `--${name} must be one of ${choices.join(", ")}; got "${value}".`);
+  }
+  return value as C;
+}

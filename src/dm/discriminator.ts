@@ -1,0 +1,58 @@
+import type { ScoringInput } from "../attempt.js";
+import { DiscriminatorError } from "../errors.js";
+
+/**
+ * A discriminator judges attempts: for each one it gives the probability, in [0, 1], that the
+ * attempt is right. The DRR graph accepts an attempt whose score reaches the threshold.
+ */
+export interface Discriminator {
+  /** Stable id of the model behind the scores, e.g. "oracle" or "onnx:1a2b3c4d". */
+  readonly id: string;
+  /** Scores many attempts at once, in input order. */
+  scoreBatch(inputs: ScoringInput[]): Promise<number[]>;
+  /** Scores one attempt. */
+  score(input: ScoringInput): Promise<number>;
+}
+
+/** A base class that derives `score` from `scoreBatch`; subclasses implement one of the two. */
+export abstract class BaseDiscriminator implements Discriminator {
+  abstract readonly id: string;
+
+  async score(input: ScoringInput): Promise<number> {
+    const [value] = await this.scoreBatch([input]);
+    return value as number;
+  }
+
+  async scoreBatch(inputs: ScoringInput[]): Promise<number[]> {
+    const scores: number[] = [];
+    for (const input of inputs) scores.push(await this.score(input));
+    return scores;
+  }
+}
+
+/**
+ * Checks a score a discriminator returned and gives it back, or throws `INVALID_SCORE`.
+ * The graph calls this on every score, so a broken model can never route an edge.
+ */
+export function checkScore(score: unknown, discriminatorId: string): number {
+  if (typeof score !== "number" || Number.isNaN(score) || score < 0 || score > 1) {
+    throw new DiscriminatorError(
+      "INVALID_SCORE",
+      `Discriminator "${discriminatorId}" returned ${String(score)}; a score must be a number in [0, 1]. ` +
+        "Fix the discriminator (a probability, not a logit) or wrap it so it returns one.",
+    );
+  }
+  return score;
+}
+
+/** True when `value` has the shape of a `Discriminator`. */
+export function isDiscriminator(value: unknown): value is Discriminator {
+  const d = value as Partial<Discriminator> | null;
+  return (
+    typeof d === "object" &&
+    d !== null &&
+    typeof d.id === "string" &&
+    typeof d.score === "function" &&
+    typeof d.scoreBatch === "function"
+  );
+}

@@ -1,0 +1,46 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { ScoringInput } from "../../attempt.js";
+import { checkScore } from "../../dm/discriminator.js";
+import { GraphError } from "../../errors.js";
+import { emit } from "../events.js";
+import type { ResolvedDrrOptions } from "../options.js";
+import type { DrrStateUpdate, DrrStateValue } from "../state.js";
+
+/**
+ * The evaluate node: the discriminator scores the newest attempt, and the decision it records
+ * routes the next edge: accept → stop, reject → think, exhausted → stop.
+ */
+export function createEvaluateNode(options: ResolvedDrrOptions) {
+  return async function evaluate(state: DrrStateValue, config?: LangGraphRunnableConfig): Promise<DrrStateUpdate> {
+    const attempts = state.attempts ?? [];
+    const last = attempts.at(-1);
+    if (!last) throw new GraphError("NO_ATTEMPT", "evaluate ran before any attempt was made; start the graph at think.");
+    const input: ScoringInput = {
+      question: state.question,
+      ...(state.questionId !== undefined && { questionId: state.questionId }),
+      task: state.task ?? options.answer,
+      gold: state.gold ?? null,
+      attempt: last.index,
+      text: last.text,
+      answer: last.answer,
+      previous: attempts.slice(0, -1).map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback })),
+    };
+    const { discriminator, threshold, maxAttempts } = options;
+    const score = checkScore(await discriminator.score(input), discriminator.id);
+    const decision = score >= threshold ? "accept" : attempts.length >= maxAttempts ? "exhausted" : "reject";
+    emit(config, {
+      type: "drr/decision",
+      attempt: last.index,
+      answer: last.answer,
+      score,
+      threshold,
+      decision,
+      discriminator: discriminator.id,
+    });
+    return {
+      attempts: [
+        { ...last, score, decision, feedback: decision === "reject" ? options.feedback : null, discriminator: discriminator.id },
+      ],
+    };
+  };
+}

@@ -1,0 +1,102 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
+import type { AnswerKind } from "../attempt.js";
+import { ANSWER_KINDS } from "../attempt.js";
+import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { isDiscriminator, type Discriminator } from "../dm/discriminator.js";
+import { GraphError } from "../errors.js";
+import { DEFAULT_FEEDBACK, type ReasonerPrompts } from "../reasoner/prompts.js";
+import { Reasoner, type ReasonerTemperatures } from "../reasoner/reasoner.js";
+import { FALLBACKS, type Fallback } from "./fallback.js";
+
+export interface DrrGraphOptions {
+  /** The Reasoner's chat model. Give this or `reasoner`. */
+  model?: BaseChatModel;
+  /** A ready Reasoner, when you need more control than `model`, `prompts` and `temperatures` give. */
+  reasoner?: Reasoner;
+  /** Judges each attempt. Required. */
+  discriminator: Discriminator;
+  /** Most attempts per question. Defaults to 5. */
+  maxAttempts?: number;
+  /** Accept an attempt whose score is at least this. Defaults to 0.5. */
+  threshold?: number;
+  /** What to answer when the budget runs out. Defaults to "abstain". */
+  fallback?: Fallback;
+  /** How answers are extracted and compared when the input names no task. Defaults to "number". */
+  answer?: AnswerKind;
+  /** Verbal feedback after a rejection. Defaults to "Wrong answer! Try again.". */
+  feedback?: string;
+  prompts?: Partial<ReasonerPrompts>;
+  temperatures?: Partial<ReasonerTemperatures>;
+  /** Time limit of one model call in milliseconds. */
+  timeoutMs?: number;
+  checkpointer?: BaseCheckpointSaver | boolean;
+  store?: BaseStore;
+  interruptBefore?: ("think" | "evaluate" | "stop")[];
+  interruptAfter?: ("think" | "evaluate" | "stop")[];
+  /** The compiled graph's name. Defaults to "drr". */
+  name?: string;
+}
+
+/** Options after defaults and checks: what the nodes read. */
+export interface ResolvedDrrOptions {
+  reasoner: Reasoner;
+  discriminator: Discriminator;
+  maxAttempts: number;
+  threshold: number;
+  fallback: Fallback;
+  answer: AnswerKind;
+  feedback: string;
+  formatFor(task: AnswerKind | undefined): AnswerFormat;
+}
+
+export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions {
+  if (!options || typeof options !== "object") {
+    throw new GraphError("INVALID_OPTIONS", "createDrrGraph needs an options object: { model, discriminator }.");
+  }
+  if (!isDiscriminator(options.discriminator)) {
+    throw new GraphError(
+      "DISCRIMINATOR_REQUIRED",
+      "createDrrGraph needs `discriminator`: an OnnxDiscriminator trained with `drr train`, an OracleDiscriminator, " +
+        "an LlmCriticDiscriminator or an AlwaysAcceptDiscriminator.",
+    );
+  }
+  if (!options.reasoner && !options.model) {
+    throw new GraphError("MODEL_REQUIRED", "createDrrGraph needs `model` (any LangChain chat model) or `reasoner`.");
+  }
+  const maxAttempts = options.maxAttempts ?? 5;
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
+    throw new GraphError("INVALID_OPTIONS", `maxAttempts must be a whole number from 1 to 1000; got ${String(maxAttempts)}.`);
+  }
+  const threshold = options.threshold ?? 0.5;
+  if (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1)) {
+    throw new GraphError("INVALID_OPTIONS", `threshold must be a number in [0, 1]; got ${String(threshold)}.`);
+  }
+  const fallback = options.fallback ?? "abstain";
+  if (!FALLBACKS.includes(fallback)) {
+    throw new GraphError("INVALID_OPTIONS", `fallback must be one of ${FALLBACKS.join(", ")}; got ${String(fallback)}.`);
+  }
+  const answer = options.answer ?? "number";
+  if (!ANSWER_KINDS.includes(answer)) {
+    throw new GraphError("INVALID_OPTIONS", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${String(answer)}.`);
+  }
+  const feedback = options.feedback ?? options.prompts?.feedback ?? DEFAULT_FEEDBACK;
+  const reasoner =
+    options.reasoner ??
+    new Reasoner({
+      model: options.model as BaseChatModel,
+      prompts: { ...options.prompts, feedback },
+      temperatures: options.temperatures,
+      timeoutMs: options.timeoutMs,
+    });
+  return {
+    reasoner,
+    discriminator: options.discriminator,
+    maxAttempts,
+    threshold,
+    fallback,
+    answer,
+    feedback,
+    formatFor: (task) => answerFormat(task ?? answer),
+  };
+}

@@ -1,0 +1,77 @@
+import { ReducedValue, StateSchema } from "@langchain/langgraph";
+import { z } from "zod";
+import { ANSWER_KINDS } from "../attempt.js";
+import { DrrInputError } from "../errors.js";
+
+export const DECISIONS = ["accept", "reject", "exhausted"] as const;
+export const OUTCOMES = ["accepted", "fallback", "abstained"] as const;
+
+/** One attempt of the Reasoner, as kept in the graph's state. */
+export const AttemptSchema = z.object({
+  index: z.number().int().nonnegative(),
+  text: z.string(),
+  answer: z.string().nullable(),
+  /** Discriminator score in [0, 1], null until evaluated. */
+  score: z.number().nullable(),
+  decision: z.enum(DECISIONS).nullable(),
+  /** Feedback given after a rejection. */
+  feedback: z.string().nullable(),
+  latencyMs: z.number(),
+  usage: z
+    .object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number() })
+    .nullable(),
+  temperature: z.number().nullable(),
+  model: z.string().nullable(),
+  /** Id of the discriminator that scored it. */
+  discriminator: z.string().nullable(),
+});
+export type Attempt = z.infer<typeof AttemptSchema>;
+
+/** Merges attempts by index: a new index is appended, a known index is replaced (the evaluate node's update). */
+export function mergeAttempts(current: Attempt[], update: Attempt[]): Attempt[] {
+  const merged = [...current];
+  for (const attempt of update) merged[attempt.index] = attempt;
+  return merged;
+}
+
+/** Throws `INVALID_QUESTION` for anything but a non-empty string. */
+export function checkQuestion(question: unknown): asserts question is string {
+  if (typeof question !== "string" || question.trim() === "") {
+    throw new DrrInputError(
+      "INVALID_QUESTION",
+      `The DRR graph needs a non-empty string \`question\` in its input; got ${JSON.stringify(question) ?? String(question)}.`,
+    );
+  }
+}
+
+/** A question field whose validation throws the typed `INVALID_QUESTION` instead of a generic schema error. */
+const QuestionSchema = z.preprocess((value) => {
+  // Undefined passes here so that an absent question is reported by the think node, not at graph build.
+  if (value !== undefined) checkQuestion(value);
+  return value;
+}, z.string());
+
+/** The DRR graph's state. */
+export const DrrState = new StateSchema({
+  question: QuestionSchema.describe("The question to answer."),
+  questionId: z.string().optional().describe("Your id for the question; recorded with the behavioural data."),
+  gold: z.string().nullable().optional().describe("Gold answer; only the oracle discriminator reads it."),
+  task: z.enum(ANSWER_KINDS).optional().describe("How answers are extracted and compared. Defaults to the graph's option."),
+  attempts: new ReducedValue(z.array(AttemptSchema).default(() => []), {
+    inputSchema: z.array(AttemptSchema),
+    reducer: mergeAttempts,
+  }),
+  answer: z.string().nullable().optional().describe("The final answer, or null when the graph abstained."),
+  outcome: z.enum(OUTCOMES).optional().describe("How the run ended."),
+  reason: z.string().optional().describe("Why the run ended as it did."),
+});
+
+export type DrrStateValue = typeof DrrState.State;
+export type DrrStateUpdate = typeof DrrState.Update;
+/** What a caller passes to `invoke`. */
+export interface DrrInput {
+  question: string;
+  questionId?: string;
+  gold?: string | null;
+  task?: (typeof ANSWER_KINDS)[number];
+}

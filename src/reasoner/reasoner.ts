@@ -1,0 +1,180 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
+import type { RunnableConfig } from "@langchain/core/runnables";
+import type { AnswerKind, PriorAttempt } from "../attempt.js";
+import { DrrInputError, ReasonerError } from "../errors.js";
+import { DEFAULT_PROMPTS, feedbackMessage, fillTemplate, type ReasonerPrompts } from "./prompts.js";
+
+export interface ReasonerTemperatures {
+  /** Temperature of the first attempt (paper: 0.1). */
+  first: number;
+  /** Temperature of every attempt after a rejection (paper: 0.6). */
+  retry: number;
+}
+
+export interface ReasonerOptions {
+  /** Any LangChain chat model. */
+  model: BaseChatModel;
+  prompts?: Partial<ReasonerPrompts>;
+  temperatures?: Partial<ReasonerTemperatures>;
+  /** Time limit of one model call in milliseconds. Defaults to 120 000. */
+  timeoutMs?: number;
+  /**
+   * Returns the model to use at a temperature. The default sets `temperature` on a shallow copy
+   * of models that have that field (ChatOpenAI, ChatAnthropic and most others) and leaves other
+   * models as they are.
+   */
+  withTemperature?: (model: BaseChatModel, temperature: number) => BaseChatModel;
+}
+
+export interface AttemptRequest {
+  question: string;
+  task?: AnswerKind;
+  /** Earlier, rejected attempts with their feedback; they stay in the context. */
+  previous: PriorAttempt[];
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+}
+
+export interface ReasonerOutput {
+  text: string;
+  latencyMs: number;
+  usage: TokenUsage | null;
+  /** The temperature asked for, or null when the model has no temperature setting. */
+  temperature: number | null;
+  model: string;
+}
+
+export const DEFAULT_TEMPERATURES: ReasonerTemperatures = { first: 0.1, retry: 0.6 };
+
+/** Sets `temperature` on a shallow copy of the model when the model has such a field. */
+export function defaultWithTemperature(model: BaseChatModel, temperature: number): BaseChatModel {
+  if (!("temperature" in model)) return model;
+  const copy = Object.create(Object.getPrototypeOf(model) as object) as BaseChatModel;
+  return Object.assign(copy, model, { temperature });
+}
+
+/**
+ * The Reasoner makes one attempt at a question with any chat model. After a rejection, the
+ * rejected attempts stay in the context, each followed by its verbal feedback and an instruction
+ * to take a different line of reasoning.
+ */
+export class Reasoner {
+  readonly prompts: ReasonerPrompts;
+  readonly temperatures: ReasonerTemperatures;
+  private readonly model: BaseChatModel;
+  private readonly timeoutMs: number;
+  private readonly byTemperature = new Map<number, BaseChatModel>();
+  private readonly withTemperature: (model: BaseChatModel, temperature: number) => BaseChatModel;
+
+  constructor(options: ReasonerOptions) {
+    if (!options || typeof options.model?.invoke !== "function") {
+      throw new DrrInputError("MODEL_REQUIRED", "The Reasoner needs `model`: any LangChain chat model, e.g. new ChatOpenAI().");
+    }
+    this.model = options.model;
+    this.prompts = {
+      ...DEFAULT_PROMPTS,
+      ...options.prompts,
+      answerHints: { ...DEFAULT_PROMPTS.answerHints, ...options.prompts?.answerHints },
+    };
+    this.temperatures = { ...DEFAULT_TEMPERATURES, ...options.temperatures };
+    this.timeoutMs = options.timeoutMs ?? 120_000;
+    this.withTemperature = options.withTemperature ?? defaultWithTemperature;
+  }
+
+  /** The messages sent for an attempt: system, question, then each earlier attempt and its feedback. */
+  messages(request: AttemptRequest): BaseMessage[] {
+    const hint = this.prompts.answerHints[request.task ?? "number"];
+    const messages: BaseMessage[] = [
+      new SystemMessage(fillTemplate(this.prompts.system, { answerHint: hint })),
+      new HumanMessage(fillTemplate(this.prompts.question, { question: request.question })),
+    ];
+    for (const prior of request.previous) {
+      messages.push(new AIMessage(prior.text));
+      messages.push(new HumanMessage(feedbackMessage(this.prompts, prior.feedback)));
+    }
+    return messages;
+  }
+
+  /** Makes one attempt. Throws `ReasonerError` (`MODEL_ERROR`, `MODEL_TIMEOUT`, `EMPTY_OUTPUT`). */
+  async attempt(request: AttemptRequest, config?: RunnableConfig): Promise<ReasonerOutput> {
+    const temperature = request.previous.length === 0 ? this.temperatures.first : this.temperatures.retry;
+    const model = this.modelAt(temperature);
+    const controller = new AbortController();
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        reject(
+          new ReasonerError(
+            "MODEL_TIMEOUT",
+            `The Reasoner's model gave no answer within ${this.timeoutMs} ms. Raise \`timeoutMs\` or check the model server.`,
+          ),
+        );
+      }, this.timeoutMs);
+    });
+    let message: BaseMessage;
+    try {
+      message = await Promise.race([
+        model.invoke(this.messages(request), { ...config, signal: controller.signal }),
+        timeout,
+      ]);
+    } catch (error) {
+      if (error instanceof ReasonerError) throw error;
+      throw new ReasonerError(
+        "MODEL_ERROR",
+        `The Reasoner's model failed: ${(error as Error)?.message ?? String(error)}. Check the model's credentials, server and name.`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    const text = typeof message.content === "string" ? message.content : messageText(message);
+    if (text.trim() === "") {
+      throw new ReasonerError("EMPTY_OUTPUT", "The Reasoner's model returned an empty message; it cannot be judged.");
+    }
+    return {
+      text,
+      latencyMs: performance.now() - started,
+      usage: usageOf(message),
+      temperature: model === this.model && !("temperature" in model) ? null : temperature,
+      model: modelName(model),
+    };
+  }
+
+  private modelAt(temperature: number): BaseChatModel {
+    let model = this.byTemperature.get(temperature);
+    if (!model) {
+      model = this.withTemperature(this.model, temperature);
+      this.byTemperature.set(temperature, model);
+    }
+    return model;
+  }
+}
+
+function messageText(message: BaseMessage): string {
+  if (Array.isArray(message.content)) {
+    return message.content
+      .map((part) => (typeof part === "string" ? part : part.type === "text" ? String(part.text) : ""))
+      .join("");
+  }
+  return String(message.content ?? "");
+}
+
+function usageOf(message: BaseMessage): TokenUsage | null {
+  const usage = (message as AIMessage).usage_metadata;
+  if (!usage) return null;
+  return { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, totalTokens: usage.total_tokens };
+}
+
+function modelName(model: BaseChatModel): string {
+  const named = model as unknown as { model?: unknown; modelName?: unknown };
+  if (typeof named.model === "string") return named.model;
+  if (typeof named.modelName === "string") return named.modelName;
+  return model._llmType();
+}
