@@ -47,7 +47,7 @@ export class ScriptedChatModel extends BaseChatModel {
   }
 
   /** Tools are accepted and ignored: scripted replies carry their own tool calls. */
-  bindTools(): this {
+  override bindTools(): this {
     return this;
   }
 
