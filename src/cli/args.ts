@@ -3,10 +3,13 @@ import { DrrInputError } from "../errors.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
+/** The parsed flags: strings for string options, booleans for boolean options. */
+export type Flags<T extends Options> = { [K in keyof T]?: T[K]["type"] extends "boolean" ? boolean : string };
+
 /** Parses a command's flags; an unknown or malformed flag is a `BAD_ARGUMENTS` error naming the usage. */
-export function parseFlags<T extends Options>(argv: string[], options: T, usage: string) {
+export function parseFlags<T extends Options>(argv: string[], options: T, usage: string): Flags<T> {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values;
+    return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Flags<T>;
   } catch (error) {
     throw new DrrInputError("BAD_ARGUMENTS", `${(error as Error).message}\nUsage: ${usage}`);
   }

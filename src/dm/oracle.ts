@@ -6,7 +6,7 @@ import { BaseDiscriminator } from "./discriminator.js";
 export interface OracleDiscriminatorOptions {
   /** How answers are compared when an input names no task. Defaults to "number". */
   answer?: AnswerKind;
-  /** Gold answers by question id, used when an input carries no `gold`. */
+  /** Gold answers by question id or by question text, used when an input carries no `gold`. */
   gold?: Record<string, string> | Map<string, string>;
 }
 
@@ -28,7 +28,8 @@ export class OracleDiscriminator extends BaseDiscriminator {
 
   override async scoreBatch(inputs: ScoringInput[]): Promise<number[]> {
     return inputs.map((input) => {
-      const gold = input.gold ?? (input.questionId ? this.gold.get(input.questionId) : undefined);
+      const gold =
+        input.gold ?? (input.questionId !== undefined ? this.gold.get(input.questionId) : undefined) ?? this.gold.get(input.question.trim());
       if (gold === undefined || gold === null) {
         throw new DiscriminatorError(
           "GOLD_MISSING",

@@ -19,11 +19,7 @@ export interface ReasonerOptions {
   temperatures?: Partial<ReasonerTemperatures>;
   /** Time limit of one model call in milliseconds. Defaults to 120 000. */
   timeoutMs?: number;
-  /**
-   * Returns the model to use at a temperature. The default sets `temperature` on a shallow copy
-   * of models that have that field (ChatOpenAI, ChatAnthropic and most others) and leaves other
-   * models as they are.
-   */
+  /** Returns the model to use at a temperature. Defaults to `defaultWithTemperature`. */
   withTemperature?: (model: BaseChatModel, temperature: number) => BaseChatModel;
 }
 
@@ -44,18 +40,31 @@ export interface ReasonerOutput {
   text: string;
   latencyMs: number;
   usage: TokenUsage | null;
-  /** The temperature asked for, or null when the model has no temperature setting. */
+  /** The temperature of the model that answered, or null when it has no temperature setting. */
   temperature: number | null;
   model: string;
 }
 
 export const DEFAULT_TEMPERATURES: ReasonerTemperatures = { first: 0.1, retry: 0.6 };
 
-/** Sets `temperature` on a shallow copy of the model when the model has such a field. */
+/**
+ * The model at a temperature. A model with its own `withTemperature(t)` method decides itself;
+ * a LangChain model with a `temperature` field (ChatOpenAI, ChatAnthropic and most others) is
+ * rebuilt from its constructor fields (`lc_kwargs`) with the new temperature; any other model is
+ * used as it is.
+ */
 export function defaultWithTemperature(model: BaseChatModel, temperature: number): BaseChatModel {
+  const custom = model as BaseChatModel & { withTemperature?: (t: number) => BaseChatModel };
+  if (typeof custom.withTemperature === "function") return custom.withTemperature(temperature);
   if (!("temperature" in model)) return model;
-  const copy = Object.create(Object.getPrototypeOf(model) as object) as BaseChatModel;
-  return Object.assign(copy, model, { temperature });
+  const Ctor = model.constructor as new (fields: Record<string, unknown>) => BaseChatModel;
+  try {
+    const rebuilt = new Ctor({ ...model.lc_kwargs, temperature });
+    if ((rebuilt as unknown as { temperature?: unknown }).temperature === temperature) return rebuilt;
+  } catch {
+    // A constructor that does not take its own fields back: keep the model as it is.
+  }
+  return model;
 }
 
 /**
@@ -142,7 +151,7 @@ export class Reasoner {
       text,
       latencyMs: performance.now() - started,
       usage: usageOf(message),
-      temperature: model === this.model && !("temperature" in model) ? null : temperature,
+      temperature: temperatureOf(model),
       model: modelName(model),
     };
   }
@@ -155,6 +164,11 @@ export class Reasoner {
     }
     return model;
   }
+}
+
+function temperatureOf(model: BaseChatModel): number | null {
+  const value = (model as unknown as { temperature?: unknown }).temperature;
+  return typeof value === "number" ? value : null;
 }
 
 function messageText(message: BaseMessage): string {

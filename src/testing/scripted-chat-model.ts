@@ -25,7 +25,7 @@ export class ScriptedChatModel extends BaseChatModel {
   constructor(steps: ScriptStep[], params: BaseChatModelParams & { temperature?: number } = {}) {
     super(params);
     this.temperature = params.temperature;
-    // The state object is shared with temperature copies of this model (see defaultWithTemperature).
+    // The state object is shared with the copies `withTemperature` makes.
     this.state = { steps: [...steps], next: 0, calls: [] };
   }
 
@@ -44,6 +44,12 @@ export class ScriptedChatModel extends BaseChatModel {
     if (this.remaining > 0) {
       throw new DrrError("SCRIPT_NOT_USED_UP", `The scripted model has ${this.remaining} unused step(s) of ${this.state.steps.length}.`);
     }
+  }
+
+  /** A copy at another temperature that shares this model's script and call log. */
+  withTemperature(temperature: number): ScriptedChatModel {
+    const copy = Object.create(Object.getPrototypeOf(this) as object) as ScriptedChatModel;
+    return Object.assign(copy, this, { temperature });
   }
 
   /** Tools are accepted and ignored: scripted replies carry their own tool calls. */

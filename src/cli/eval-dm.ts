@@ -1,0 +1,96 @@
+import { resolve } from "node:path";
+import { readRecords } from "../behavior/sinks.js";
+import { DmError } from "../errors.js";
+import { evaluate, formatMetric, metricsLine } from "../dm/metrics.js";
+import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
+import { numberFlag, parseFlags } from "./args.js";
+
+const USAGE = "drr eval-dm --model model.onnx --data records.jsonl [--threshold 0.5] [--json]";
+
+/** Records are scored in batches of this many. */
+const BATCH = 256;
+
+/**
+ * `drr eval-dm`: scores labelled attempt records with a DM file and prints accuracy, ROC AUC,
+ * precision and recall of "accept", ECE, accept rate and formula score at the model's threshold
+ * (or `--threshold`). With `--json` it prints one JSON object instead. Returns the exit code.
+ */
+export async function evalDmCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(
+    argv,
+    {
+      model: { type: "string" },
+      data: { type: "string" },
+      threshold: { type: "string" },
+      json: { type: "boolean" },
+      help: { type: "boolean" },
+    },
+    USAGE,
+  );
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (flags.model === undefined || flags.data === undefined) {
+    console.error(`drr eval-dm: --model and --data are required.\nUsage: ${USAGE}`);
+    return 2;
+  }
+  const threshold = flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1);
+  const modelPath = resolve(flags.model);
+  const discriminator = await OnnxDiscriminator.load(modelPath, threshold === undefined ? {} : { threshold });
+  try {
+    const dataPath = resolve(flags.data);
+    const { records, skipped } = await readRecords(dataPath, { warn: () => undefined });
+    const labelled = records.filter((r) => r.label === 0 || r.label === 1);
+    if (labelled.length === 0) {
+      throw new DmError("NOT_ENOUGH_DATA", `${dataPath} has no labelled records to evaluate on. Label them (label 0 or 1) first.`);
+    }
+    const scores: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < labelled.length; i += BATCH) {
+      scores.push(...(await discriminator.scoreBatch(labelled.slice(i, i + BATCH))));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const labels = labelled.map((r) => r.label as 0 | 1);
+    const metrics = evaluate(scores, labels, discriminator.threshold);
+    const training = discriminator.metadata.training;
+    if (flags.json) {
+      console.log(
+        JSON.stringify(
+          {
+            model: modelPath,
+            id: discriminator.id,
+            modelKind: discriminator.metadata.modelKind,
+            data: dataPath,
+            records: records.length,
+            labelled: labelled.length,
+            skippedLines: skipped,
+            seconds,
+            ...metrics,
+          },
+          (_key, value: unknown) => (typeof value === "number" && !Number.isFinite(value) ? null : value),
+        ),
+      );
+      return 0;
+    }
+    console.log(
+      `Model ${modelPath} (${discriminator.metadata.modelKind}, ${discriminator.id}, created ${discriminator.metadata.created || "unknown"}).`,
+    );
+    console.log(
+      `Data ${dataPath}: ${labelled.length} labelled records (${metrics.positives} right), ${records.length - labelled.length} unlabelled, ${skipped} corrupt lines skipped.`,
+    );
+    console.log(`Scored in ${seconds.toFixed(2)} s (${((seconds / labelled.length) * 1e6).toFixed(1)} µs per record).`);
+    console.log(`Threshold ${discriminator.threshold.toFixed(4)}${threshold === undefined ? ` (saved with the model, rule ${discriminator.metadata.thresholdRule})` : " (--threshold)"}.`);
+    console.log(`accuracy  ${formatMetric(metrics.accuracy)}`);
+    console.log(`AUC       ${formatMetric(metrics.auc)}`);
+    console.log(`precision ${formatMetric(metrics.precision)}  (of accepted attempts, the fraction right)`);
+    console.log(`recall    ${formatMetric(metrics.recall)}  (of right attempts, the fraction accepted)`);
+    console.log(`ECE       ${formatMetric(metrics.ece)}  (10 bins)`);
+    console.log(`accepted  ${formatMetric(metrics.acceptRate)}  formula score ${formatMetric(metrics.formulaScore)} per attempt`);
+    if (typeof training.devAuc === "number") console.log(`At training time, dev AUC was ${formatMetric(training.devAuc)}.`);
+    console.log(`Summary: ${metricsLine(metrics)}`);
+    return 0;
+  } finally {
+    await discriminator.release();
+  }
+}

@@ -1,0 +1,128 @@
+import { resolve } from "node:path";
+import { readRecords } from "../behavior/sinks.js";
+import { DmError } from "../errors.js";
+import { featurizerConfig } from "../dm/features.js";
+import { formatMetric, metricsLine, THRESHOLD_RULE_KINDS, type ThresholdRule } from "../dm/metrics.js";
+import { MODEL_KINDS, type ModelKind } from "../dm/model.js";
+import { writeDmModel } from "../dm/onnx-writer.js";
+import { trainDm } from "../dm/trainer.js";
+import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
+
+const USAGE =
+  "drr train --data records.jsonl --out model.onnx [--model logreg|mlp] [--seed 0] [--epochs 20] [--dev-fraction 0.2] " +
+  "[--hidden 32] [--lr 0.05] [--batch-size 128] [--l2 1e-6] [--patience 3] [--buckets 16384] " +
+  "[--threshold-rule formula|f1|fixed] [--threshold 0.5] [--no-calibrate] [--no-class-balance]";
+
+/**
+ * `drr train`: fits the discriminative model on labelled attempt records (JSON Lines), prints
+ * progress per epoch and the dev metrics, and writes the model as ONNX. Returns the exit code.
+ */
+export async function trainCommand(argv: string[]): Promise<number> {
+  const flags = parseFlags(
+    argv,
+    {
+      data: { type: "string" },
+      out: { type: "string" },
+      model: { type: "string" },
+      seed: { type: "string" },
+      epochs: { type: "string" },
+      "dev-fraction": { type: "string" },
+      hidden: { type: "string" },
+      lr: { type: "string" },
+      "batch-size": { type: "string" },
+      l2: { type: "string" },
+      patience: { type: "string" },
+      buckets: { type: "string" },
+      "threshold-rule": { type: "string" },
+      threshold: { type: "string" },
+      "no-calibrate": { type: "boolean" },
+      "no-class-balance": { type: "boolean" },
+      help: { type: "boolean" },
+    },
+    USAGE,
+  );
+  if (flags.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (flags.data === undefined || flags.out === undefined) {
+    console.error(`drr train: --data and --out are required.\nUsage: ${USAGE}`);
+    return 2;
+  }
+  const model = choiceFlag<ModelKind>(flags.model, "model", MODEL_KINDS, "logreg");
+  const seed = intFlag(flags.seed, "seed", 0, 0, 2 ** 31 - 1);
+  const epochs = intFlag(flags.epochs, "epochs", 20, 1, 10_000);
+  const devFraction = numberFlag(flags["dev-fraction"], "dev-fraction", 0.2, 0, 0.9);
+  const hidden = intFlag(flags.hidden, "hidden", 32, 1, 4096);
+  const learningRate = numberFlag(flags.lr, "lr", model === "mlp" ? 0.01 : 0.05, 1e-7, 10);
+  const batchSize = intFlag(flags["batch-size"], "batch-size", 128, 1, 1_000_000);
+  const l2 = numberFlag(flags.l2, "l2", 1e-6, 0, 10);
+  const patience = intFlag(flags.patience, "patience", 3, 1, 10_000);
+  const buckets = intFlag(flags.buckets, "buckets", 1 << 14, 16, 1 << 22);
+  const ruleKind = choiceFlag(flags["threshold-rule"], "threshold-rule", THRESHOLD_RULE_KINDS, flags.threshold !== undefined ? "fixed" : "formula");
+  let thresholdRule: ThresholdRule;
+  if (ruleKind === "fixed") {
+    if (flags.threshold === undefined) {
+      console.error(`drr train: --threshold-rule fixed needs --threshold <value in [0, 1]>.\nUsage: ${USAGE}`);
+      return 2;
+    }
+    thresholdRule = { kind: "fixed", value: numberFlag(flags.threshold, "threshold", 0.5, 0, 1) };
+  } else {
+    thresholdRule = { kind: ruleKind };
+  }
+  const featurizer = featurizerConfig({ hashBuckets: buckets });
+
+  const dataPath = resolve(flags.data);
+  const { records, skipped, ignored } = await readRecords(dataPath, { warn: () => undefined });
+  const unlabelled = records.filter((r) => r.label === null).length;
+  console.log(
+    `Read ${records.length} records from ${dataPath} (${skipped} corrupt or invalid lines skipped, ${ignored} other lines ignored, ${unlabelled} unlabelled records skipped).`,
+  );
+  if (records.length - unlabelled === 0) {
+    throw new DmError("NOT_ENOUGH_DATA", `${dataPath} has no labelled records. Label them (label 0 or 1) before training.`);
+  }
+
+  let announced = false;
+  const result = await trainDm(records, {
+    model,
+    hidden,
+    epochs,
+    batchSize,
+    learningRate,
+    l2,
+    seed,
+    devFraction,
+    patience,
+    classBalance: flags["no-class-balance"] !== true,
+    calibrate: flags["no-calibrate"] !== true,
+    thresholdRule,
+    featurizer,
+    onEpoch: (p) => {
+      if (!announced) {
+        announced = true;
+        console.log(`Training ${model}${model === "mlp" ? ` (${hidden} hidden units)` : ""}, seed ${seed}, up to ${epochs} epochs:`);
+      }
+      const width = String(p.epochs).length;
+      console.log(
+        `  epoch ${String(p.epoch).padStart(width)}/${p.epochs}  train loss ${formatMetric(p.trainLoss)}  dev loss ${formatMetric(p.devLoss)}  dev AUC ${formatMetric(p.devAuc)}  ${p.improved ? "*" : " "} (${p.seconds.toFixed(2)} s)`,
+      );
+    },
+  });
+
+  const c = result.counts;
+  console.log(
+    `Train: ${c.train} records from ${c.trainQuestions} questions (${c.trainPositives} right). Dev: ${c.dev} records from ${c.devQuestions} questions (${c.devPositives} right).`,
+  );
+  console.log(
+    `Best epoch ${result.bestEpoch} of ${result.history.length}; ${result.calibration ? `calibrated (Platt a=${result.calibration.a.toFixed(3)}, c=${result.calibration.c.toFixed(3)})` : "not calibrated"}; trained in ${result.seconds.toFixed(2)} s.`,
+  );
+  const on = result.devMetrics ? "dev" : "train (no dev split)";
+  console.log(`Threshold ${result.threshold.threshold.toFixed(4)} (rule ${result.threshold.rule}, chosen on ${on}).`);
+  if (result.devMetrics) console.log(`Dev:   ${metricsLine(result.devMetrics)}`);
+  console.log(`Train: ${metricsLine(result.trainMetrics)}`);
+
+  const outPath = resolve(flags.out);
+  const written = await writeDmModel(outPath, result.params, result.metadata);
+  console.log(`Wrote ${outPath} (${written.sizeBytes} bytes, ${(written.sizeBytes / 1024).toFixed(1)} KiB, id ${written.id}).`);
+  return 0;
+}

@@ -1,0 +1,58 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ChatOpenAI } from "@langchain/openai";
+import { loadDataset, type DatasetName, type LoadDatasetOptions } from "../replay/loaders.js";
+import { ReplayChatModel } from "../replay/chat-model.js";
+import type { ReplayItem } from "../replay/format.js";
+
+export interface DefaultModelOptions extends LoadDatasetOptions {
+  /** The replay data set used when no live model is configured. Defaults to "gsm8k". */
+  dataset?: DatasetName;
+  /** Replay these items instead of a named data set. */
+  items?: readonly ReplayItem[];
+  /** Seed of the replay trace order. Defaults to 0. */
+  seed?: number;
+  /** The environment to read; defaults to `process.env`. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface DefaultModel {
+  model: BaseChatModel;
+  /** "openai" for a live OpenAI-compatible model, "replay" for recorded outputs. */
+  kind: "openai" | "replay";
+  /** One line saying what the model is, for logs. */
+  description: string;
+  /** The replayed items, when `kind` is "replay". */
+  items?: readonly ReplayItem[];
+}
+
+/** True when the environment configures a live OpenAI-compatible model. */
+export function hasLiveModel(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL);
+}
+
+/**
+ * The Reasoner's model when none is given in code: ChatOpenAI when `OPENAI_API_KEY` or
+ * `OPENAI_BASE_URL` is set (model from `OPENAI_MODEL`, default "gpt-4o-mini"), otherwise a
+ * `ReplayChatModel` over recorded real LLM outputs, so everything runs with no API key.
+ */
+export async function defaultChatModel(options: DefaultModelOptions = {}): Promise<DefaultModel> {
+  const env = options.env ?? process.env;
+  if (hasLiveModel(env)) {
+    const name = env.OPENAI_MODEL ?? "gpt-4o-mini";
+    const model = new ChatOpenAI({
+      model: name,
+      apiKey: env.OPENAI_API_KEY ?? "not-needed",
+      configuration: env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : undefined,
+    });
+    return { model, kind: "openai", description: `ChatOpenAI ${name}${env.OPENAI_BASE_URL ? ` at ${env.OPENAI_BASE_URL}` : ""}` };
+  }
+  const dataset = options.dataset ?? "gsm8k";
+  const items = options.items ?? (await loadDataset(dataset, options));
+  const seed = options.seed ?? 0;
+  return {
+    model: new ReplayChatModel({ items, seed }),
+    kind: "replay",
+    description: `replay of recorded LLM outputs (${options.items ? "given items" : dataset}, ${items.length} questions, seed ${seed})`,
+    items,
+  };
+}
