@@ -1,0 +1,104 @@
+/**
+ * Computes the replayed reply to a prompt: which item it asks about, which attempt it is, and
+ * the recorded trace to answer with. Shared by the replay chat model and the replay HTTP server,
+ * so that both answer the same prompt with the same text.
+ */
+import { ReplayError } from "../errors.js";
+import type { ReplayItem, ReplayTrace } from "./format.js";
+import type { PromptMessage, QuestionIndex } from "./lookup.js";
+import { traceIndexForAttempt } from "./order.js";
+
+/** Approximate token counts: characters divided by four, rounded up. */
+export interface ReplayUsage {
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+}
+
+/** The reply replay gives to one prompt. */
+export interface ReplayReply {
+  item: ReplayItem;
+  /** 0-based attempt: the number of assistant messages already in the prompt, plus any offset. */
+  attempt: number;
+  /** Index of the replayed trace in `item.traces`. */
+  traceIndex: number;
+  trace: ReplayTrace;
+  /** The reply text: the trace's text, cut before the first stop sequence if one occurs. */
+  text: string;
+  /** The trace's model, or the fallback model name when the trace names none. */
+  model: string;
+  usage: ReplayUsage;
+}
+
+/** Options of `replayReply`. */
+export interface ReplayReplyOptions {
+  seed: number;
+  /** Model name used when the trace does not name its model. */
+  modelName: string;
+  /** Stop sequences; the reply is cut before the earliest one. */
+  stop?: readonly string[] | undefined;
+  /** Added to the attempt index, for example to give n different samples of one prompt. */
+  attemptOffset?: number;
+}
+
+/** Approximates a token count as ceil(characters / 4). */
+export function approxTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+/** Cuts text before the earliest occurrence of any non-empty stop sequence. */
+export function applyStop(text: string, stop: readonly string[] | undefined): string {
+  let end = text.length;
+  for (const s of stop ?? []) {
+    if (s.length === 0) continue;
+    const at = text.indexOf(s);
+    if (at >= 0 && at < end) end = at;
+  }
+  return text.slice(0, end);
+}
+
+/** Splits text into word-sized streaming chunks whose concatenation is the text. */
+export function chunkText(text: string): string[] {
+  return text.match(/\s*\S+\s*/g) ?? (text.length > 0 ? [text] : []);
+}
+
+/** The error for a prompt that asks no known question, quoting the start of the prompt. */
+export function unknownQuestionError(messages: readonly PromptMessage[], itemCount: number): ReplayError {
+  const prompt = messages
+    .map((m) => m.content)
+    .join(" ")
+    .replace(/\s+/g, " ")
+    .trim();
+  const head = prompt.length > 80 ? `${prompt.slice(0, 80)}...` : prompt;
+  return new ReplayError(
+    "REPLAY_UNKNOWN_QUESTION",
+    `No replay item's question appears in the prompt "${head}". The question text must appear ` +
+      `verbatim (up to whitespace) in a message; check that the prompt uses the dataset's question ` +
+      `and that the replay items (${itemCount} loaded) include it.`,
+  );
+}
+
+/** The replayed reply to a prompt; fails with "REPLAY_UNKNOWN_QUESTION" when no question matches. */
+export function replayReply(
+  index: QuestionIndex,
+  messages: readonly PromptMessage[],
+  options: ReplayReplyOptions,
+): ReplayReply {
+  const item = index.find(messages);
+  if (item === undefined) throw unknownQuestionError(messages, index.size);
+  const attempt = messages.filter((m) => m.role === "assistant").length + (options.attemptOffset ?? 0);
+  const traceIndex = traceIndexForAttempt(item, attempt, options.seed);
+  const trace = item.traces[traceIndex] as ReplayTrace;
+  const text = applyStop(trace.text, options.stop);
+  const promptTokens = approxTokens(messages.map((m) => m.content).join(""));
+  const completionTokens = approxTokens(text);
+  return {
+    item,
+    attempt,
+    traceIndex,
+    trace,
+    text,
+    model: trace.model ?? options.modelName,
+    usage: { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens },
+  };
+}
