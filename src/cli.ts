@@ -7,6 +7,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   demo: { summary: "run a few GSM8K questions through the DRR graph on recorded LLM outputs", load: async () => (await import("./cli/demo.js")).demoCommand },
+  collect: { summary: "record labelled behavioural data: the DRR graph with the oracle on a data set", load: async () => (await import("./cli/collect.js")).collectCommand },
   "replay-server": { summary: "serve recorded LLM outputs as an OpenAI-compatible API on 127.0.0.1", load: async () => (await import("./cli/replay-server.js")).replayServerCommand },
 };
 

@@ -1,0 +1,38 @@
+import { DrrInputError } from "../errors.js";
+import type { ReplayItem } from "../replay/format.js";
+import { traceOrder } from "../replay/order.js";
+
+export type SplitName = "train" | "test" | "all";
+
+export interface SplitOptions {
+  /** Share of questions in the training split. Defaults to 0.5. */
+  trainFraction?: number;
+  /** Seed of the shuffle. Defaults to 0. */
+  seed?: number;
+}
+
+export interface QuestionSplit<T> {
+  train: T[];
+  test: T[];
+}
+
+/**
+ * Splits questions by a seeded shuffle: the first `trainFraction` of the shuffled questions train,
+ * the rest test. The same seed always gives the same split, and no question is in both.
+ */
+export function splitQuestions<T extends Pick<ReplayItem, "id">>(items: readonly T[], options: SplitOptions = {}): QuestionSplit<T> {
+  const fraction = options.trainFraction ?? 0.5;
+  if (!(fraction >= 0 && fraction <= 1)) {
+    throw new DrrInputError("BAD_ARGUMENTS", `trainFraction must be in [0, 1]; got ${String(fraction)}.`);
+  }
+  const order = traceOrder("split", items.length, options.seed ?? 0);
+  const shuffled = order.map((i) => items[i] as T);
+  const cut = Math.round(shuffled.length * fraction);
+  return { train: shuffled.slice(0, cut), test: shuffled.slice(cut) };
+}
+
+/** The questions of one split ("all" keeps the shuffled order of every question). */
+export function selectSplit<T extends Pick<ReplayItem, "id">>(items: readonly T[], split: SplitName, options: SplitOptions = {}): T[] {
+  const { train, test } = splitQuestions(items, options);
+  return split === "train" ? train : split === "test" ? test : [...train, ...test];
+}
