@@ -1,0 +1,41 @@
+/**
+ * Behavioural data: capture trajectories from ordinary agent runs, turn them into labelled attempt
+ * records, store them, and build train/dev sets for the discriminative model.
+ */
+export { RECORD_SCHEMA_VERSION, type AttemptRecord, type Decision } from "./record.js";
+export {
+  isTrajectory,
+  type Trajectory,
+  type TrajectoryAttempt,
+  type TrajectoryError,
+  type ToolCallRecord,
+} from "./trajectory.js";
+export { BehaviorCollector, type BehaviorCollectorOptions, type CollectorStats, type CollectorWrite } from "./collector.js";
+export {
+  GoldLabeler,
+  goldLabeler,
+  inlineGoldLabeler,
+  verifierLabeler,
+  labelRecords,
+  toLabeler,
+  trajectoryToRecords,
+  questionIdFor,
+  type Label,
+  type LabelFunction,
+  type Labeler,
+  type LabelStats,
+  type LabelRecordsOptions,
+  type GoldLabelerOptions,
+} from "./labels.js";
+export {
+  JsonlSink,
+  MemorySink,
+  isSink,
+  readRecords,
+  readTrajectories,
+  type BehaviorSink,
+  type SinkItem,
+  type ReadOptions,
+} from "./sinks.js";
+export { buildDataset, formatCounts, type Balance, type Dataset, type DatasetCounts, type DatasetOptions, type SplitCounts } from "./dataset.js";
+export { isAttemptRecord, recordProblem } from "./validate.js";

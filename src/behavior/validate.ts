@@ -1,0 +1,49 @@
+import { ANSWER_KINDS } from "../attempt.js";
+import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./record.js";
+
+const DECISIONS = new Set(["accept", "reject", "exhausted"]);
+
+function isStringOrNull(value: unknown): boolean {
+  return value === null || typeof value === "string";
+}
+
+function isOptional(value: unknown, check: (v: unknown) => boolean): boolean {
+  return value === undefined || value === null || check(value);
+}
+
+/**
+ * Says why `value` is not a valid attempt record of the current schema version, or returns null
+ * when it is one. Readers use it to skip damaged lines instead of failing.
+ */
+export function recordProblem(value: unknown): string | null {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
+  const r = value as Record<string, unknown>;
+  if (r.schemaVersion !== RECORD_SCHEMA_VERSION) {
+    return `schemaVersion is ${JSON.stringify(r.schemaVersion)}, this reader understands ${RECORD_SCHEMA_VERSION}`;
+  }
+  if (typeof r.questionId !== "string" || r.questionId === "") return "questionId is missing";
+  if (typeof r.question !== "string") return "question is missing";
+  if (typeof r.attempt !== "number" || !Number.isInteger(r.attempt) || r.attempt < 0) return "attempt is not a whole number";
+  if (typeof r.text !== "string") return "text is missing";
+  if (!isStringOrNull(r.answer)) return "answer is neither a string nor null";
+  if (!Array.isArray(r.previous)) return "previous is not an array";
+  for (const p of r.previous) {
+    if (typeof p !== "object" || p === null) return "previous holds a non-object";
+    const prior = p as Record<string, unknown>;
+    if (typeof prior.text !== "string" || !isStringOrNull(prior.answer)) return "previous holds an attempt without text or answer";
+  }
+  if (r.label !== 0 && r.label !== 1 && r.label !== null) return "label is not 0, 1 or null";
+  if (r.task !== undefined && !ANSWER_KINDS.includes(r.task as never)) return "task is not a known answer kind";
+  if (!isOptional(r.score, (v) => typeof v === "number" && Number.isFinite(v))) return "score is not a number";
+  if (!isOptional(r.decision, (v) => DECISIONS.has(v as string))) return "decision is not accept, reject or exhausted";
+  if (!isOptional(r.feedback, (v) => typeof v === "string")) return "feedback is not a string";
+  if (!isOptional(r.gold, (v) => typeof v === "string")) return "gold is not a string";
+  if (!isOptional(r.latencyMs, (v) => typeof v === "number")) return "latencyMs is not a number";
+  if (!isOptional(r.tokens, (v) => typeof v === "number")) return "tokens is not a number";
+  return null;
+}
+
+/** True when `value` is a valid attempt record of the current schema version. */
+export function isAttemptRecord(value: unknown): value is AttemptRecord {
+  return recordProblem(value) === null;
+}
