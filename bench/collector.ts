@@ -1,0 +1,76 @@
+/**
+ * Benchmarks of behaviour capture (`npm run bench:collector`):
+ * 1. the BehaviorCollector's overhead on 1,000 DRR-graph runs with an instant fake model;
+ * 2. `drr collect` on the GSM8K replay training split: records/s and peak memory.
+ * It prints its figures; docs/BENCHMARKS.md records them with this command.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import type { ScoringInput } from "../src/attempt.js";
+import { BehaviorCollector } from "../src/behavior/collector.js";
+import { JsonlSink } from "../src/behavior/sinks.js";
+import { collectBehavior } from "../src/bench/collect.js";
+import { selectSplit } from "../src/bench/split.js";
+import { BaseDiscriminator } from "../src/dm/discriminator.js";
+import { createDrrGraph } from "../src/graph/create-drr-graph.js";
+import { ReplayChatModel } from "../src/replay/chat-model.js";
+import { loadDataset } from "../src/replay/loaders.js";
+
+/** Rejects the first attempt and accepts the second, so each run has two attempts. */
+class SecondAttemptDiscriminator extends BaseDiscriminator {
+  readonly id = "second-attempt";
+  override async score(input: ScoringInput): Promise<number> {
+    return input.attempt >= 1 ? 1 : 0;
+  }
+}
+
+async function runs(n: number, withCollector: boolean, sinkPath: string): Promise<number> {
+  const model = new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] });
+  const graph = createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() });
+  const collector = new BehaviorCollector({ sink: new JsonlSink(sinkPath), labeler: () => null });
+  const started = performance.now();
+  for (let i = 0; i < n; i++) {
+    await graph.invoke({ question: `Question ${i}: what is 9 times 2?`, questionId: `q${i}` }, withCollector ? { callbacks: [collector] } : {});
+  }
+  await collector.close();
+  const seconds = (performance.now() - started) / 1000;
+  if (withCollector && collector.stats.records !== 2 * n) throw new Error(`expected ${2 * n} records, got ${collector.stats.records}`);
+  return n / seconds;
+}
+
+const n = Number(process.env.BENCH_RUNS ?? 1000);
+const scratch = await mkdtemp(path.join(tmpdir(), "drr-bench-overhead-"));
+const sinkPath = path.join(scratch, "records.jsonl");
+await runs(100, true, sinkPath); // Warm-up.
+await runs(100, false, sinkPath);
+const rounds: { without: number; with: number }[] = [];
+for (let round = 0; round < 5; round++) {
+  // Alternate the order so that warm-up and GC drift do not favour one side.
+  if (round % 2 === 0) rounds.push({ without: await runs(n, false, sinkPath), with: await runs(n, true, sinkPath) });
+  else rounds.push({ with: await runs(n, true, sinkPath), without: await runs(n, false, sinkPath) });
+}
+await rm(scratch, { recursive: true, force: true });
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const without = median(rounds.map((r) => r.without));
+const withC = median(rounds.map((r) => r.with));
+console.log(`collector overhead: ${n} DRR-graph runs (2 attempts each, instant fake model, JSONL sink), median of 5 rounds`);
+console.log(`  without collector: ${without.toFixed(0)} runs/s`);
+console.log(`  with collector:    ${withC.toFixed(0)} runs/s`);
+console.log(`  slowdown:          ${(100 * (1 - withC / without)).toFixed(1)}% (target < 10%)`);
+
+const items = [...(await loadDataset("gsm8k"))];
+const train = selectSplit(items, "train", { seed: 0, trainFraction: 0.5 });
+const dir = await mkdtemp(path.join(tmpdir(), "drr-bench-collect-"));
+let peak = process.memoryUsage().rss;
+const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+const started = performance.now();
+const result = await collectBehavior({ items: train, model: new ReplayChatModel({ items, seed: 0 }), out: path.join(dir, "records.jsonl"), answer: "number" });
+const seconds = (performance.now() - started) / 1000;
+clearInterval(timer);
+peak = Math.max(peak, process.memoryUsage().rss);
+await rm(dir, { recursive: true, force: true });
+console.log(`drr collect, GSM8K replay train split (${train.length} questions, seed 0, concurrency 8):`);
+console.log(`  ${result.records} records in ${seconds.toFixed(2)} s = ${(result.records / seconds).toFixed(0)} records/s (target: whole split < 60 s)`);
+console.log(`  peak RSS ${(peak / 2 ** 20).toFixed(0)} MiB (whole process, data set loaded)`);

@@ -1,0 +1,83 @@
+/**
+ * langgraph-drr: Distillation-Reinforcement-Reasoning for LangGraph.js.
+ *
+ * The DRR graph (think → evaluate → stop) lets a discriminative model decide when an attempt is
+ * good enough; the behaviour collector turns ordinary runs into labelled training data; the DM is
+ * trained in TypeScript and scored with onnxruntime-node.
+ */
+
+// Errors and shared shapes.
+export {
+  DrrError,
+  DrrInputError,
+  AnswerError,
+  ReplayError,
+  ReasonerError,
+  DiscriminatorError,
+  GraphError,
+  BehaviorError,
+  DmError,
+  isDrrError,
+} from "./errors.js";
+export { ANSWER_KINDS, type AnswerKind, type PriorAttempt, type ScoringInput } from "./attempt.js";
+
+// The graph.
+export { createDrrGraph, type DrrGraph } from "./graph/create-drr-graph.js";
+export type { DrrGraphOptions } from "./graph/options.js";
+export { DrrState, AttemptSchema, type Attempt, type DrrInput, type DrrStateValue } from "./graph/state.js";
+export { FALLBACKS, type Fallback } from "./graph/fallback.js";
+export type { DrrEvent } from "./graph/events.js";
+
+// The Reasoner.
+export { Reasoner, defaultWithTemperature, type ReasonerOptions, type ReasonerOutput, type ReasonerTemperatures } from "./reasoner/reasoner.js";
+export { DEFAULT_PROMPTS, DEFAULT_FEEDBACK, type ReasonerPrompts } from "./reasoner/prompts.js";
+export { defaultChatModel, hasLiveModel, type DefaultModel, type DefaultModelOptions } from "./reasoner/default-model.js";
+
+// Discriminators.
+export { BaseDiscriminator, checkScore, isDiscriminator, type Discriminator } from "./dm/discriminator.js";
+export { OracleDiscriminator, type OracleDiscriminatorOptions } from "./dm/oracle.js";
+export { LlmCriticDiscriminator, parseVerdict, type LlmCriticOptions } from "./dm/llm-critic.js";
+export { AlwaysAcceptDiscriminator } from "./dm/always-accept.js";
+
+// Behavioural data.
+export {
+  BehaviorCollector,
+  JsonlSink,
+  MemorySink,
+  readRecords,
+  readTrajectories,
+  goldLabeler,
+  verifierLabeler,
+  labelRecords,
+  trajectoryToRecords,
+  buildDataset,
+  formatCounts,
+  RECORD_SCHEMA_VERSION,
+  type AttemptRecord,
+  type BehaviorCollectorOptions,
+  type BehaviorSink,
+  type Trajectory,
+  type Labeler,
+  type Dataset,
+} from "./behavior/index.js";
+export { collectBehavior, type CollectOptions, type CollectResult } from "./bench/collect.js";
+export { splitQuestions, selectSplit, type SplitName } from "./bench/split.js";
+
+// Answers.
+export { answerFormat, type AnswerFormat } from "./answers/index.js";
+
+// Replay of recorded real LLM outputs.
+export {
+  loadDataset,
+  DATASET_NAMES,
+  readReplayFile,
+  writeReplayFile,
+  ReplayChatModel,
+  startReplayServer,
+  traceOrder,
+  traceForAttempt,
+  type DatasetName,
+  type ReplayItem,
+  type ReplayTrace,
+  type ReplayServer,
+} from "./replay/index.js";
