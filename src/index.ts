@@ -38,6 +38,11 @@ export { BaseDiscriminator, checkScore, isDiscriminator, type Discriminator } fr
 export { OracleDiscriminator, type OracleDiscriminatorOptions } from "./dm/oracle.js";
 export { LlmCriticDiscriminator, parseVerdict, type LlmCriticOptions } from "./dm/llm-critic.js";
 export { AlwaysAcceptDiscriminator } from "./dm/always-accept.js";
+export { OnnxDiscriminator, type OnnxDiscriminatorOptions } from "./dm/onnx-discriminator.js";
+export { trainDm, type TrainOptions, type TrainResult } from "./dm/trainer.js";
+export { writeDmModel } from "./dm/onnx-writer.js";
+export { Featurizer, featurizerConfig, type FeaturizerConfig } from "./dm/features.js";
+export { evaluate as evaluateScores, rocAuc, chooseThreshold, type DmMetrics } from "./dm/metrics.js";
 
 // Behavioural data.
 export {

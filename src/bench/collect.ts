@@ -11,6 +11,7 @@ import { BehaviorError } from "../errors.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
 import type { Fallback } from "../graph/fallback.js";
 import type { ReplayItem } from "../replay/format.js";
+import { mapConcurrent } from "./pool.js";
 
 export interface CollectOptions {
   /** The questions to run. */
@@ -90,13 +91,11 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
     dropped: 0,
     repaired,
   };
-  let next = 0;
   const progress = () =>
     options.onProgress?.({ done: result.resumed + result.ran, total: items.length, attempts: result.attempts, failed: result.failed.length });
   progress();
-  const worker = async () => {
-    while (next < todo.length) {
-      const item = todo[next++] as ReplayItem;
+  try {
+    await mapConcurrent(todo, concurrency, async (item) => {
       try {
         const state = await graph.invoke(
           { question: item.question, questionId: item.id, gold: item.gold, task: item.task ?? answer },
@@ -108,10 +107,7 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
       }
       result.ran += 1;
       progress();
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(concurrency, todo.length) }, worker));
+    });
   } finally {
     await collector.close();
   }

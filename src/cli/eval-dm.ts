@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { readRecords } from "../behavior/sinks.js";
 import { DmError } from "../errors.js";
-import { evaluate, formatMetric, metricsLine } from "../dm/metrics.js";
+import { evaluate, formatMetric } from "../dm/metrics.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import { numberFlag, parseFlags } from "./args.js";
 
@@ -88,7 +88,6 @@ export async function evalDmCommand(argv: string[]): Promise<number> {
     console.log(`ECE       ${formatMetric(metrics.ece)}  (10 bins)`);
     console.log(`accepted  ${formatMetric(metrics.acceptRate)}  formula score ${formatMetric(metrics.formulaScore)} per attempt`);
     if (typeof training.devAuc === "number") console.log(`At training time, dev AUC was ${formatMetric(training.devAuc)}.`);
-    console.log(`Summary: ${metricsLine(metrics)}`);
     return 0;
   } finally {
     await discriminator.release();

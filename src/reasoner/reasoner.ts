@@ -28,6 +28,8 @@ export interface AttemptRequest {
   task?: AnswerKind;
   /** Earlier, rejected attempts with their feedback; they stay in the context. */
   previous: PriorAttempt[];
+  /** Overrides the temperature chosen from `previous` (first or retry), e.g. for independent samples. */
+  temperature?: number;
 }
 
 export interface TokenUsage {
@@ -111,7 +113,7 @@ export class Reasoner {
 
   /** Makes one attempt. Throws `ReasonerError` (`MODEL_ERROR`, `MODEL_TIMEOUT`, `EMPTY_OUTPUT`). */
   async attempt(request: AttemptRequest, config?: RunnableConfig): Promise<ReasonerOutput> {
-    const temperature = request.previous.length === 0 ? this.temperatures.first : this.temperatures.retry;
+    const temperature = request.temperature ?? (request.previous.length === 0 ? this.temperatures.first : this.temperatures.retry);
     const model = this.modelAt(temperature);
     const controller = new AbortController();
     const started = performance.now();

@@ -1,0 +1,120 @@
+/**
+ * Benchmark of the discriminative model (run with `npm run bench:dm`, i.e. `tsx bench/dm.ts`).
+ *
+ * It measures, on this machine:
+ * - the median time to featurize one attempt;
+ * - the median time to score one attempt with OnnxDiscriminator.score, featurization included
+ *   (target < 50 µs), and to score a batch of 64 with scoreBatch;
+ * - the time to train on 100,000 synthetic-but-realistic records (target < 30 s);
+ * - the size of the model files.
+ * Times are measured with process.hrtime.bigint() over many iterations after a warm-up.
+ *
+ * Options: --records N (default 100000), --iterations N (default 5000), --models logreg,mlp.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { ScoringInput } from "../src/attempt.js";
+import { Featurizer } from "../src/dm/features.js";
+import { initParams, predictSparse, type ModelKind } from "../src/dm/model.js";
+import { OnnxDiscriminator } from "../src/dm/onnx-discriminator.js";
+import { makeMetadata, writeDmModel } from "../src/dm/onnx-writer.js";
+import { syntheticRecords } from "../src/dm/synthetic.js";
+import { trainDm } from "../src/dm/trainer.js";
+
+const { values } = parseArgs({
+  options: {
+    records: { type: "string", default: "100000" },
+    iterations: { type: "string", default: "5000" },
+    models: { type: "string", default: "logreg,mlp" },
+  },
+});
+const RECORDS = Number(values.records);
+const ITERATIONS = Number(values.iterations);
+const MODELS = values.models.split(",").filter((m): m is ModelKind => m === "logreg" || m === "mlp");
+
+function median(samples: bigint[]): number {
+  const sorted = samples.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Number(sorted[Math.floor(sorted.length / 2)] as bigint) / 1000;
+}
+
+function percentile(samples: bigint[], p: number): number {
+  const sorted = samples.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return Number(sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] as bigint) / 1000;
+}
+
+/** Median and p90 in microseconds of `iterations` runs of `fn`, after `warmup` runs. */
+async function time(fn: () => unknown, iterations: number, warmup = Math.min(500, iterations)): Promise<{ median: number; p90: number }> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: bigint[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    samples.push(process.hrtime.bigint() - start);
+  }
+  return { median: median(samples), p90: percentile(samples, 0.9) };
+}
+
+const fmt = (us: number): string => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
+
+async function main(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "drr-bench-dm-"));
+  try {
+    console.log(`DM benchmark: node ${process.version}, ${process.platform}/${process.arch}, ${RECORDS} training records, ${ITERATIONS} timing iterations.`);
+    const started = performance.now();
+    const records = syntheticRecords({ questions: Math.ceil(RECORDS / 5), attemptsPerQuestion: 5, seed: 1 }).slice(0, RECORDS);
+    const meanChars = records.reduce((n, r) => n + r.text.length, 0) / records.length;
+    console.log(`Generated ${records.length} synthetic records in ${((performance.now() - started) / 1000).toFixed(2)} s (mean attempt ${meanChars.toFixed(0)} chars).`);
+    const probes: ScoringInput[] = syntheticRecords({ questions: 200, seed: 99 });
+    const one = probes.find((r) => r.attempt === 2) ?? (probes[0] as ScoringInput);
+    const batch = probes.slice(0, 64);
+
+    const featurizer = new Featurizer();
+    const featurize = await time(() => featurizer.sparse(one), ITERATIONS);
+    console.log(`\nFeaturize one attempt (${featurizer.dim} dims): median ${fmt(featurize.median)}, p90 ${fmt(featurize.p90)}.`);
+
+    for (const model of MODELS) {
+      console.log(`\n== ${model} ==`);
+      const trainStart = performance.now();
+      const result = await trainDm(records, { model, seed: 0 });
+      const trainSeconds = (performance.now() - trainStart) / 1000;
+      const perEpoch = result.history.reduce((n, h) => n + h.seconds, 0) / result.history.length;
+      console.log(
+        `Train on ${records.length} records: ${trainSeconds.toFixed(2)} s (target < 30 s) — ${result.history.length} epochs (best ${result.bestEpoch}, early stopping), ${perEpoch.toFixed(2)} s per epoch; dev AUC ${result.devMetrics?.auc.toFixed(4)}.`,
+      );
+      const path = join(dir, `${model}.onnx`);
+      const written = await writeDmModel(path, result.params, result.metadata);
+      console.log(`Model file: ${written.sizeBytes} bytes (${(written.sizeBytes / 1024 / 1024).toFixed(2)} MiB; limit 5 MiB).`);
+
+      const discriminator = await OnnxDiscriminator.load(path);
+      try {
+        const single = await time(() => discriminator.score(one), ITERATIONS);
+        console.log(`Score one attempt (featurize + onnxruntime): median ${fmt(single.median)}, p90 ${fmt(single.p90)} (target < 50 µs).`);
+        const batched = await time(() => discriminator.scoreBatch(batch), Math.max(50, Math.floor(ITERATIONS / 20)), 20);
+        console.log(`Score a batch of 64: median ${fmt(batched.median)} (${fmt(batched.median / 64)} per attempt), p90 ${fmt(batched.p90)}.`);
+        const pure = await time(() => predictSparse(result.params, featurizer.sparse(one)), ITERATIONS);
+        console.log(`For comparison, the pure-TypeScript forward pass (featurize + predictSparse): median ${fmt(pure.median)}.`);
+      } finally {
+        await discriminator.release();
+      }
+    }
+
+    // Latency does not depend on the weights, so an untrained smaller MLP shows the cost of width.
+    console.log("\n== latency only: MLP with 16 hidden units (drr train --model mlp --hidden 16) ==");
+    const small = initParams("mlp", featurizer.dim, { hidden: 16, seed: 0 });
+    const smallPath = join(dir, "mlp16.onnx");
+    const smallWritten = await writeDmModel(smallPath, small, makeMetadata(small, featurizer.config, { threshold: 0.5, thresholdRule: "fixed" }));
+    const smallModel = await OnnxDiscriminator.load(smallPath);
+    try {
+      const single = await time(() => smallModel.score(one), ITERATIONS);
+      console.log(`Model file ${smallWritten.sizeBytes} bytes; score one attempt: median ${fmt(single.median)}, p90 ${fmt(single.p90)}.`);
+    } finally {
+      await smallModel.release();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
