@@ -7,6 +7,7 @@ type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   demo: { summary: "run a few GSM8K questions through the DRR graph on recorded LLM outputs", load: async () => (await import("./cli/demo.js")).demoCommand },
+  bench: { summary: "the whole pipeline on a data set: collect, train the DM, reason; against the baselines", load: async () => (await import("./cli/bench.js")).benchCommand },
   collect: { summary: "record labelled behavioural data: the DRR graph with the oracle on a data set", load: async () => (await import("./cli/collect.js")).collectCommand },
   train: { summary: "train the discriminative model on behavioural records and export it as ONNX", load: async () => (await import("./cli/train.js")).trainCommand },
   "eval-dm": { summary: "evaluate a trained DM (.onnx) on behavioural records", load: async () => (await import("./cli/eval-dm.js")).evalDmCommand },

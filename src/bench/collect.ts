@@ -1,12 +1,13 @@
 import { rename, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import type { AnswerKind } from "../attempt.js";
 import { BehaviorCollector } from "../behavior/collector.js";
 import { goldLabeler } from "../behavior/labels.js";
 import type { AttemptRecord } from "../behavior/record.js";
 import { JsonlSink, readRecords } from "../behavior/sinks.js";
 import { OracleDiscriminator } from "../dm/oracle.js";
+import { BaseDiscriminator } from "../dm/discriminator.js";
+import type { AnswerKind, ScoringInput } from "../attempt.js";
 import { BehaviorError } from "../errors.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
 import type { Fallback } from "../graph/fallback.js";
@@ -24,8 +25,26 @@ export interface CollectOptions {
   maxAttempts?: number;
   concurrency?: number;
   fallback?: Fallback;
+  /**
+   * How attempts are judged while collecting:
+   * - "oracle" (the paper's): a wrong attempt is rejected with the feedback, a right one ends the run;
+   * - "explore": every attempt is rejected until the budget runs out, so each question yields
+   *   `maxAttempts` attempts and later attempts follow right answers too, as they do at inference
+   *   when the DM rejects a right attempt. Labels come from the gold answers either way.
+   */
+  policy?: CollectPolicy;
   /** Called after each question. */
   onProgress?: (progress: CollectProgress) => void;
+}
+
+export type CollectPolicy = "oracle" | "explore";
+
+/** Rejects every attempt: the "explore" collection policy. */
+class RejectAll extends BaseDiscriminator {
+  readonly id = "explore";
+  override async scoreBatch(inputs: ScoringInput[]): Promise<number[]> {
+    return inputs.map(() => 0);
+  }
 }
 
 export interface CollectProgress {
@@ -74,7 +93,7 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
   const collector = new BehaviorCollector({ sink, answer, labeler: goldLabeler(gold, answer) });
   const graph = createDrrGraph({
     model,
-    discriminator: new OracleDiscriminator({ answer, gold }),
+    discriminator: options.policy === "explore" ? new RejectAll() : new OracleDiscriminator({ answer, gold }),
     maxAttempts,
     fallback: options.fallback ?? "abstain",
     answer,

@@ -9,6 +9,8 @@ export interface SplitOptions {
   trainFraction?: number;
   /** Seed of the shuffle. Defaults to 0. */
   seed?: number;
+  /** Keep only the first N questions after the shuffle (for quick runs). */
+  limit?: number;
 }
 
 export interface QuestionSplit<T> {
@@ -26,7 +28,7 @@ export function splitQuestions<T extends Pick<ReplayItem, "id">>(items: readonly
     throw new DrrInputError("BAD_ARGUMENTS", `trainFraction must be in [0, 1]; got ${String(fraction)}.`);
   }
   const order = traceOrder("split", items.length, options.seed ?? 0);
-  const shuffled = order.map((i) => items[i] as T);
+  const shuffled = order.map((i) => items[i] as T).slice(0, options.limit ?? items.length);
   const cut = Math.round(shuffled.length * fraction);
   return { train: shuffled.slice(0, cut), test: shuffled.slice(cut) };
 }
