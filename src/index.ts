@@ -68,6 +68,18 @@ export {
 export { collectBehavior, type CollectOptions, type CollectResult } from "./bench/collect.js";
 export { splitQuestions, selectSplit, type SplitName } from "./bench/split.js";
 
+// Integrations: createAgent middleware, the DRR node for your graphs, Studio graphs.
+export {
+  drrMiddleware,
+  isDrrFeedbackMessage,
+  addDrrSubgraph,
+  drrNode,
+  type DrrMiddlewareOptions,
+  type DrrMiddlewareAttempt,
+  type DrrSubgraphOptions,
+  type DrrNodeMapping,
+} from "./integrations/index.js";
+
 // Answers.
 export { answerFormat, type AnswerFormat } from "./answers/index.js";
 

@@ -98,7 +98,9 @@ function errorInfo(error: unknown): TrajectoryError {
 
 /** Reads the DRR-shaped attempts of a graph output or node update; other shapes give nothing. */
 function drrAttemptsOf(outputs: unknown): DrrAttemptLike[] {
-  const attempts = asRecord(outputs).attempts;
+  // The DRR graph keeps its attempts in `attempts`; the createAgent middleware in `drrAttempts`.
+  const state = asRecord(outputs);
+  const attempts = Array.isArray(state.attempts) ? state.attempts : state.drrAttempts;
   if (!Array.isArray(attempts)) return [];
   const found: DrrAttemptLike[] = [];
   for (const item of attempts) {

@@ -12,7 +12,7 @@ export interface QuestionOutcome {
   correct: boolean;
   /** LLM calls spent on the question. */
   calls: number;
-  /** Tokens spent, when known. */
+  /** Output tokens the Reasoner generated, when known (critic calls not included). */
   tokens: number | null;
 }
 
@@ -58,7 +58,7 @@ export async function graphOutcome(
 ): Promise<QuestionOutcome & { attempts: number }> {
   const state = await graph.invoke({ question: item.question, questionId: item.id, ...(item.task && { task: item.task }) });
   const attempts = state.attempts.length;
-  const result = outcome(item, state.answer ?? null, format, attempts * callsPerAttempt, state.attempts.map((a) => a.usage?.totalTokens ?? null));
+  const result = outcome(item, state.answer ?? null, format, attempts * callsPerAttempt, state.attempts.map((a) => a.usage?.outputTokens ?? null));
   return { ...result, attempts };
 }
 
@@ -73,7 +73,7 @@ export interface MethodSummary {
   abstain: number;
   /** Mean LLM calls per question. */
   calls: number;
-  /** Mean tokens per question, when every question's tokens are known. */
+  /** Mean output tokens per question, when every question's tokens are known. */
   tokens: number | null;
 }
 

@@ -7,7 +7,7 @@ const pct = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "—");
 
 /** The results table, as aligned plain text for a terminal. */
 export function resultsTable(report: BenchReport): string {
-  const header = ["method", "accuracy", "score", "abstain", "calls/q", "tokens/q"];
+  const header = ["method", "accuracy", "score", "abstain", "calls/q", "out tok/q"];
   const rows = Object.entries(report.methods).map(([name, m]) =>
     m.notRun
       ? [name, "not run", "", "", "", ""]
@@ -31,7 +31,7 @@ export function reportMarkdown(report: BenchReport): string {
     `Mode ${report.mode}, seed ${report.seed}, ${report.questions.train} training and ${report.questions.test} test questions, ` +
       `up to ${report.maxAttempts} attempts, DRR fallback "${report.fallback}".`,
     "",
-    "| method | accuracy | score (+1/−1/0) | abstain | LLM calls / question | tokens / question |",
+    "| method | accuracy | score (+1/−1/0) | abstain | LLM calls / question | output tokens / question |",
     "|---|---|---|---|---|---|",
     ...rows,
     "",

@@ -10,6 +10,7 @@ import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import type { ModelKind } from "../dm/model.js";
 import { writeDmModel } from "../dm/onnx-writer.js";
 import { splitByQuestion, trainDm } from "../dm/trainer.js";
+import { DmError } from "../errors.js";
 import type { AttemptRecord } from "../behavior/record.js";
 import { chooseDrrThreshold, simulateAll, trajectoriesFromRecords, type SimulatedDrr } from "./calibrate.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
@@ -162,6 +163,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const { dev } = splitByQuestion(trainRecords, DEV_FRACTION, seed);
     const devRecords = dev.map((i) => trainRecords[i] as AttemptRecord);
     const devTrajectories = trajectoriesFromRecords(devRecords, await dm.scoreBatch(devRecords));
+    const devLabels = new Set(devRecords.map((r) => r.label));
+    if (options.threshold === undefined && !(devLabels.has(0) && devLabels.has(1))) {
+      throw new DmError(
+        "NOT_ENOUGH_DATA",
+        `The dev questions have only ${devLabels.has(1) ? "right" : "wrong"} attempts, so DRR's threshold cannot be calibrated. ` +
+          "Use more questions (--limit), more collection passes (--collect-passes) or a fixed --threshold.",
+      );
+    }
     const simulated =
       options.threshold !== undefined
         ? simulateAll(devTrajectories, options.threshold, fallback, format)

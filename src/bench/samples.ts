@@ -9,6 +9,7 @@ import { approxTokens } from "../replay/respond.js";
 export interface Sample {
   text: string;
   answer: string | null;
+  /** Output tokens. */
   tokens: number | null;
 }
 
@@ -46,7 +47,7 @@ export function liveSampler(reasoner: Reasoner, format: AnswerFormat, task: Answ
       for (let j = 0; j < k; j++) {
         const temperature = j === 0 ? reasoner.temperatures.first : reasoner.temperatures.retry;
         const out = await reasoner.attempt({ question: item.question, task: item.task ?? task, previous: [], temperature });
-        samples.push({ text: out.text, answer: format.extract(out.text), tokens: out.usage?.totalTokens ?? null });
+        samples.push({ text: out.text, answer: format.extract(out.text), tokens: out.usage?.outputTokens ?? null });
       }
       return samples;
     },
