@@ -51,7 +51,10 @@ export interface BenchOptions {
   liveModel?: BaseChatModel;
   /** The DM's kind. Defaults to "logreg". */
   dmModel?: ModelKind;
-  /** How the training data is collected (see `collectBehavior`). Defaults to "oracle", the paper's. */
+  /**
+   * How the training data is collected (see `collectBehavior`). Defaults to "explore", which lets
+   * DRR's threshold be calibrated end to end; "oracle" is the paper's.
+   */
   collectPolicy?: CollectPolicy;
   /**
    * Collection passes over the training split, each with another trace order (replay) or fresh
@@ -122,7 +125,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     testRecords: path.join(options.outDir, "behavior-test.jsonl"),
     model: path.join(options.outDir, "dm.onnx"),
   };
-  const policy = options.collectPolicy ?? "oracle";
+  const policy = options.collectPolicy ?? "explore";
   const passes = Math.max(1, options.collectPasses ?? 1);
   // One file per pass: a pass must not resume from another pass's records of the same questions.
   const trainFiles = Array.from({ length: passes }, (_, pass) =>

@@ -12,7 +12,7 @@ import { Progress } from "./progress.js";
 const USAGE =
   "drr bench (--data FILE | --dataset gsm8k|svamp|game24) [--answer number|date|choice|text|game24] [--max-attempts 5] " +
   "[--seed 0] [--train-fraction 0.5] [--limit N] [--out DIR] [--dm logreg|mlp] [--fallback majority|abstain|last|best] " +
-  "[--collect oracle|explore] [--collect-passes 1] [--threshold T] [--concurrency 8]";
+  "[--collect-policy explore|oracle] [--collect-passes 1] [--threshold T] [--concurrency 8]";
 
 const STAGE_LABELS: Record<BenchStage, string> = {
   "collect-train": "collect train",
@@ -38,7 +38,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       out: { type: "string" },
       dm: { type: "string" },
       fallback: { type: "string" },
-      collect: { type: "string" },
+      "collect-policy": { type: "string" },
       threshold: { type: "string" },
       "collect-passes": { type: "string" },
       concurrency: { type: "string" },
@@ -69,7 +69,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     liveModel: live.kind === "openai" ? live.model : undefined,
     dmModel: choiceFlag<ModelKind>(flags.dm, "dm", MODEL_KINDS, "logreg"),
     fallback: choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, "majority"),
-    collectPolicy: choiceFlag<CollectPolicy>(flags.collect, "collect", ["oracle", "explore"], "oracle"),
+    collectPolicy: choiceFlag<CollectPolicy>(flags["collect-policy"], "collect-policy", ["oracle", "explore"], "explore"),
     threshold: flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1),
     collectPasses: intFlag(flags["collect-passes"], "collect-passes", 1, 1, 20),
     concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),

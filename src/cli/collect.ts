@@ -1,4 +1,4 @@
-import { collectBehavior } from "../bench/collect.js";
+import { collectBehavior, type CollectPolicy } from "../bench/collect.js";
 import { selectSplit, type SplitName } from "../bench/split.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
 import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
@@ -7,7 +7,8 @@ import { Progress } from "./progress.js";
 
 const USAGE =
   "drr collect (--data FILE | --dataset gsm8k|svamp|game24) [--answer number|date|choice|text|game24] " +
-  "[--split train|test|all] [--train-fraction 0.5] [--seed 0] [--concurrency 8] [--max-attempts 5] [--limit N] --out FILE.jsonl";
+  "[--split train|test|all] [--train-fraction 0.5] [--seed 0] [--concurrency 8] [--max-attempts 5] [--limit N] " +
+  "[--policy oracle|explore] --out FILE.jsonl";
 
 /** `drr collect`: behavioural data from the DRR graph with the oracle discriminator. */
 export async function collectCommand(argv: string[]): Promise<number> {
@@ -23,6 +24,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
       concurrency: { type: "string" },
       "max-attempts": { type: "string" },
       limit: { type: "string" },
+      policy: { type: "string" },
       out: { type: "string" },
       help: { type: "boolean" },
     },
@@ -54,6 +56,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     answer,
     maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100),
     concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),
+    policy: choiceFlag<CollectPolicy>(flags.policy, "policy", ["oracle", "explore"], "oracle"),
     onProgress: (p) => progress.update(p.done, p.total, p.failed ? `failed ${p.failed}` : ""),
   });
   if (result.resumed > 0 || result.repaired > 0) {

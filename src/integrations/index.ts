@@ -27,4 +27,4 @@ export {
   type DrrNodeFunction,
   type ParentStateKeys,
 } from "./subgraph.js";
-export { studioModel, studioDrrGraph, studioSelfCritiqueGraph } from "./studio.js";
+export { studioModel, studioDrrGraph, studioSelfCritiqueGraph, studioAgentWithDrr, studioDiscriminator, DEFAULT_DM_PATH } from "./studio.js";

@@ -1,12 +1,25 @@
-import { OracleDiscriminator } from "../dm/oracle.js";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createAgent, tool } from "langchain";
+import { z } from "zod";
+import type { ScoringInput } from "../attempt.js";
+import { BaseDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { LlmCriticDiscriminator } from "../dm/llm-critic.js";
+import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
+import { DmError } from "../errors.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
 import { defaultChatModel, type DefaultModel } from "../reasoner/default-model.js";
+import { drrMiddleware } from "./middleware.js";
 
 /**
  * Graphs for LangGraph Studio (`langgraph.json`). With no API key they run on the replay default:
  * recorded real LLM outputs for GSM8K, so a question must be one of the data set's questions.
+ * The DM comes from `DRR_DM_MODEL`, else from where `npm run demo` (`drr bench --dataset gsm8k`)
+ * saves it.
  */
+
+/** Where `npm run demo` writes its model, relative to the project folder. */
+export const DEFAULT_DM_PATH = "out/bench/gsm8k-seed0/dm.onnx";
 
 let reasoner: Promise<DefaultModel> | undefined;
 
@@ -16,21 +29,64 @@ export function studioModel(): Promise<DefaultModel> {
   return reasoner;
 }
 
-/** The DRR graph for Studio. Until a DM is trained it judges with the oracle over the replay data's gold answers. */
-export async function studioDrrGraph() {
-  const { model, items } = await studioModel();
-  const gold = new Map<string, string>();
-  for (const item of items ?? []) {
-    if (item.gold !== null) {
-      gold.set(item.id, item.gold);
-      gold.set(item.question.trim(), item.gold);
-    }
+/** Stands in for a DM file that does not exist yet: every judgement fails with a message saying how to make one. */
+class MissingModel extends BaseDiscriminator {
+  readonly id = "missing-dm";
+  constructor(private readonly modelPath: string) {
+    super();
   }
-  return createDrrGraph({ model, discriminator: new OracleDiscriminator({ gold }), fallback: "majority", name: "drr" });
+  override async score(_input: ScoringInput): Promise<number> {
+    throw new DmError(
+      "MODEL_NOT_FOUND",
+      `No trained DM at ${this.modelPath}. Run \`npm run demo\` (drr bench trains one into ${DEFAULT_DM_PATH}), ` +
+        "or train one with `drr collect` and `drr train`, and point DRR_DM_MODEL at the .onnx file.",
+    );
+  }
+}
+
+/** The DM for Studio graphs: `DRR_DM_MODEL`, else the demo's model; a helpful error on use when neither exists. */
+export async function studioDiscriminator(): Promise<{ discriminator: Discriminator; threshold: number }> {
+  const modelPath = path.resolve(process.env.DRR_DM_MODEL ?? DEFAULT_DM_PATH);
+  if (!existsSync(modelPath)) return { discriminator: new MissingModel(modelPath), threshold: 0.5 };
+  const dm = await OnnxDiscriminator.load(modelPath);
+  return { discriminator: dm, threshold: dm.threshold };
+}
+
+/** The DRR graph for Studio, judged by the trained ONNX DM. */
+export async function studioDrrGraph() {
+  const { model } = await studioModel();
+  const { discriminator, threshold } = await studioDiscriminator();
+  return createDrrGraph({ model, discriminator, threshold, fallback: "majority", name: "drr" });
 }
 
 /** The self-critique baseline for Studio: the Reasoner's own model judges each attempt. */
 export async function studioSelfCritiqueGraph() {
   const { model } = await studioModel();
   return createDrrGraph({ model, discriminator: new LlmCriticDiscriminator({ model }), fallback: "last", name: "self-critique" });
+}
+
+/** A calculator tool for the Studio agent. */
+const calculator = tool(
+  ({ a, b, op }) => {
+    const result = op === "+" ? a + b : op === "-" ? a - b : op === "*" ? a * b : a / b;
+    return String(result);
+  },
+  {
+    name: "calculator",
+    description: "Computes a op b for op one of + - * /.",
+    schema: z.object({ a: z.number(), b: z.number(), op: z.enum(["+", "-", "*", "/"]) }),
+  },
+);
+
+/** A `createAgent` agent with a tool and the DRR middleware, for Studio. */
+export async function studioAgentWithDrr() {
+  const { model } = await studioModel();
+  const { discriminator, threshold } = await studioDiscriminator();
+  return createAgent({
+    model,
+    tools: [calculator],
+    systemPrompt: "Solve the user's math question step by step. End with \"The answer is N.\"",
+    middleware: [drrMiddleware({ discriminator, threshold, fallback: "last" })],
+    name: "agent-with-drr",
+  });
 }

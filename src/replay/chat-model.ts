@@ -93,6 +93,14 @@ export class ReplayChatModel extends BaseChatModel<BaseChatModelCallOptions, AIM
     this.index = new QuestionIndex(items);
   }
 
+  /**
+   * Tools are accepted and ignored: recorded outputs never call tools, so an agent built on a
+   * replay model answers directly.
+   */
+  override bindTools(): this {
+    return this;
+  }
+
   _llmType(): string {
     return "replay";
   }
