@@ -4,23 +4,26 @@
  * saved inside the model file and checked when the model is loaded.
  *
  * A feature vector has `hashBuckets + behaviour dims` entries:
- * - hashed word unigrams and bigrams of the question, the attempt text and the extracted answer,
- *   each in its own namespace, with signed hashing and each namespace scaled to unit L2 norm
- *   when its n-grams do not collide;
+ * - hashed word unigrams and bigrams of the question, the attempt text and the extracted answer
+ *   (by default only the attempt text's), each in its own namespace, with signed hashing and each
+ *   namespace scaled to an L2 norm of `ngramWeight` when its n-grams do not collide;
  * - a block of behavioural features (attempt index, agreement with earlier answers, hedging, the
- *   shape of a numeric answer, ...), listed in `BEHAVIOUR_FEATURES` and described in docs/dm.md.
+ *   shape of a numeric answer, the arithmetic the attempt writes checked by arithmetic.ts, how the
+ *   answer relates to those computations and to the question's numbers, marks of the output
+ *   format), listed in `BEHAVIOUR_FEATURES` and described in docs/dm.md.
  *
  * The featurizer never reads `gold`: a learned model must judge an attempt without the answer key.
  */
 import { createHash } from "node:crypto";
 import type { ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
+import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER_WORDS, numberWordValue } from "./arithmetic.js";
 
 /**
  * Version of the feature extraction code. Bump it whenever the way features are computed
  * changes, so that models trained with the old code are refused instead of silently misread.
  */
-export const FEATURIZER_VERSION = 1;
+export const FEATURIZER_VERSION = 2;
 
 /** Which groups of features are switched on. */
 export interface FeatureGroups {
@@ -44,16 +47,27 @@ export interface FeaturizerConfig {
   ngram: 1 | 2;
   /** At most this many tokens per text are hashed: the first ones of the question, the last ones of the attempt. */
   maxTokens: number;
+  /**
+   * Every hashed n-gram value is multiplied by this weight. Below 1 it damps the many sparse
+   * n-gram weights against the dense behavioural block: with Adam a smaller input is a smaller
+   * effective step size and a stronger L2 prior, so the n-grams overfit less on small data.
+   */
+  ngramWeight: number;
   groups: FeatureGroups;
 }
 
-/** The default configuration: 2^14 buckets, unigrams and bigrams, every group on. */
+/**
+ * The default configuration: 2^14 buckets, unigrams and bigrams of the attempt text at weight
+ * 0.25, and the behavioural block. The question's and the answer's n-grams are off: on real
+ * GSM8K behavioural data they only let the model memorise the training questions (docs/dm.md).
+ */
 export const DEFAULT_FEATURIZER_CONFIG: Readonly<FeaturizerConfig> = Object.freeze({
   version: FEATURIZER_VERSION,
   hashBuckets: 1 << 14,
   ngram: 2,
   maxTokens: 384,
-  groups: Object.freeze({ question: true, text: true, answer: true, behaviour: true }),
+  ngramWeight: 0.25,
+  groups: Object.freeze({ question: false, text: true, answer: false, behaviour: true }),
 });
 
 /** Names of the behavioural features, in the order they follow the hash buckets. */
@@ -86,9 +100,28 @@ export const BEHAVIOUR_FEATURES = [
   "answer_log_magnitude",
   "answer_in_question",
   "answer_mentions_in_text_log",
+  "eq_checked_log",
+  "eq_none",
+  "eq_wrong_any",
+  "eq_wrong_log",
+  "eq_wrong_fraction",
+  "answer_is_last_result",
+  "answer_in_results",
+  "answer_not_in_results",
+  "answer_in_question_not_computed",
+  "question_numbers_used_fraction",
+  "question_numbers_unused_log",
+  "answer_question_ratio_log",
+  "text_starts_with_space",
+  "calculator_notes",
+  "latex_markup",
+  "answer_line",
 ] as const;
 
 export type BehaviourFeature = (typeof BEHAVIOUR_FEATURES)[number];
+
+/** The position of each behavioural feature in `BEHAVIOUR_FEATURES`, by name. */
+const F = Object.fromEntries(BEHAVIOUR_FEATURES.map((name, k) => [name, k])) as Record<BehaviourFeature, number>;
 
 /** Hedging words and phrases counted in the attempt text (whole tokens, case-insensitive). */
 export const HEDGE_PHRASES: readonly string[] = [
@@ -129,6 +162,7 @@ export function featurizerConfig(partial: Partial<FeaturizerConfig> = {}): Featu
     hashBuckets: partial.hashBuckets ?? DEFAULT_FEATURIZER_CONFIG.hashBuckets,
     ngram: partial.ngram ?? DEFAULT_FEATURIZER_CONFIG.ngram,
     maxTokens: partial.maxTokens ?? DEFAULT_FEATURIZER_CONFIG.maxTokens,
+    ngramWeight: partial.ngramWeight ?? DEFAULT_FEATURIZER_CONFIG.ngramWeight,
     groups: { ...DEFAULT_FEATURIZER_CONFIG.groups, ...(partial.groups ?? {}) },
   };
   const buckets = config.hashBuckets;
@@ -143,6 +177,9 @@ export function featurizerConfig(partial: Partial<FeaturizerConfig> = {}): Featu
   }
   if (!Number.isInteger(config.maxTokens) || config.maxTokens < 1) {
     throw new DmError("INVALID_CONFIG", `maxTokens must be a positive integer, got ${String(config.maxTokens)}.`);
+  }
+  if (typeof config.ngramWeight !== "number" || !Number.isFinite(config.ngramWeight) || config.ngramWeight <= 0 || config.ngramWeight > 1000) {
+    throw new DmError("INVALID_CONFIG", `ngramWeight must be a number in (0, 1000], got ${String(config.ngramWeight)}. Pick for example 0.25.`);
   }
   const groups = config.groups;
   for (const key of ["question", "text", "answer", "behaviour"] as const) {
@@ -173,7 +210,8 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * SHA-256 (hex) over the canonical JSON of the configuration, `FEATURIZER_VERSION`, the names of
- * the behavioural features and the hedge phrases. Any change to these changes the hash.
+ * the behavioural features, the hedge phrases, and the number words and compound units the
+ * arithmetic checker knows. Any change to these changes the hash.
  */
 export function featurizerHash(config: FeaturizerConfig): string {
   const payload = canonicalJson({
@@ -181,6 +219,8 @@ export function featurizerHash(config: FeaturizerConfig): string {
     config,
     behaviour: BEHAVIOUR_FEATURES,
     hedges: HEDGE_PHRASES,
+    numberWords: [...NUMBER_WORDS],
+    compoundUnits: COMPOUND_UNITS,
   });
   return createHash("sha256").update(payload).digest("hex");
 }
@@ -307,6 +347,9 @@ for (const phrase of HEDGE_PHRASES) {
 const HEDGE_FIRST_WORDS = new Set<number>(
   [...HEDGE_BIGRAMS].map((pair) => Number(pair.slice(0, pair.indexOf(":")))),
 );
+/** A one-hash Bloom filter over the hedge words: most tokens are ruled out without a set lookup. */
+const HEDGE_FILTER = new Uint8Array(4096);
+for (const h of [...HEDGE_UNIGRAMS, ...HEDGE_FIRST_WORDS]) HEDGE_FILTER[h & 4095] = 1;
 
 /** Namespace seeds: each namespace and n-gram order hashes into its own pseudo-random space. */
 const SEED_QUESTION_1 = 0x51a3c1d7;
@@ -360,6 +403,8 @@ export class Featurizer {
   private readonly textTokens = new TokenBuffer();
   private readonly answerTokens = new TokenBuffer();
   private readonly behaviourValues = new Float64Array(BEHAVIOUR_FEATURES.length);
+  private lastQuestion: string | null = null;
+  private lastQuestionNumbers: number[] = [];
 
   constructor(config: Partial<FeaturizerConfig> = {}) {
     this.config = featurizerConfig(config);
@@ -500,7 +545,7 @@ export class Featurizer {
         tokenize(canonical, this.answerTokens);
         const n = Math.min(this.answerTokens.length, maxTokens);
         // The whole answer counts as one more token next to its words.
-        const scale = 1 / Math.sqrt(n + 1);
+        const scale = this.config.ngramWeight / Math.sqrt(n + 1);
         for (let i = 0; i < n; i++) this.add(fmix32((this.answerTokens.hashes[i] as number) ^ SEED_ANSWER_1), scale);
         this.add(fmix32(fnv1a(canonical) ^ SEED_ANSWER_WHOLE), scale);
       }
@@ -529,7 +574,7 @@ export class Featurizer {
     const unigrams = end - start;
     if (unigrams <= 0) return;
     const bigrams = seed2 !== 0 ? unigrams - 1 : 0;
-    const scale = 1 / Math.sqrt(unigrams + bigrams);
+    const scale = this.config.ngramWeight / Math.sqrt(unigrams + bigrams);
     for (let i = start; i < end; i++) this.add(fmix32((hashes[i] as number) ^ seed1), scale);
     if (seed2 !== 0) {
       for (let i = start + 1; i < end; i++) {
@@ -616,6 +661,8 @@ export class Featurizer {
       v[27] = Math.log1p(mentions);
     }
 
+    this.computeVerifiable(input, answer, v);
+
     for (let k = 0; k < v.length; k++) {
       if (!Number.isFinite(v[k] as number)) {
         throw new DmError(
@@ -625,12 +672,113 @@ export class Featurizer {
       }
     }
   }
+
+  /**
+   * The verifiable and stylistic features (docs/dm.md): the arithmetic the attempt writes down,
+   * how the answer relates to those computations and to the question's numbers, and a few marks
+   * of the Reasoner's output format.
+   */
+  private computeVerifiable(input: ScoringInput, answer: string | null, v: Float64Array): void {
+    const text = input.text;
+    const report = checkArithmetic(text);
+    v[F.eq_checked_log] = Math.log1p(report.checked);
+    v[F.eq_none] = report.checked === 0 ? 1 : 0;
+    v[F.eq_wrong_any] = report.wrong > 0 ? 1 : 0;
+    v[F.eq_wrong_log] = Math.log1p(report.wrong);
+    v[F.eq_wrong_fraction] = report.checked > 0 ? report.wrong / report.checked : 0;
+
+    const questionNumbers = this.questionNumbers(input.question);
+    const value = answer !== null && NUMBER_PATTERN.test(answer) ? Number(answer) : Number.NaN;
+    if (Number.isFinite(value)) {
+      const decimals = decimalsOf(answer as string);
+      const inResults = anyMatchesAnswer(report.values, value, decimals);
+      v[F.answer_is_last_result] = report.lastResult !== null && matchesAnswer(report.lastResult, value, decimals) ? 1 : 0;
+      v[F.answer_in_results] = inResults ? 1 : 0;
+      v[F.answer_not_in_results] = !inResults && report.values.length > 0 ? 1 : 0;
+      v[F.answer_in_question_not_computed] = !inResults && containsValue(questionNumbers, Math.abs(value)) ? 1 : 0;
+      if (questionNumbers.length > 0) {
+        let largest = 0;
+        for (const q of questionNumbers) largest = Math.max(largest, Math.abs(q));
+        const ratio = Math.log10((Math.abs(value) + 1) / (largest + 1));
+        v[F.answer_question_ratio_log] = Math.max(-3, Math.min(3, ratio)) / 3;
+      }
+    }
+    if (questionNumbers.length > 0) {
+      const textNumbers = numbersOf(text, this.textTokens);
+      let used = 0;
+      for (const q of questionNumbers) if (containsValue(textNumbers, q)) used++;
+      v[F.question_numbers_used_fraction] = used / questionNumbers.length;
+      v[F.question_numbers_unused_log] = Math.log1p(questionNumbers.length - used);
+    } else {
+      v[F.question_numbers_used_fraction] = 1;
+    }
+
+    const first = text.charCodeAt(0);
+    v[F.text_starts_with_space] = first === 32 || first === 10 ? 1 : 0;
+    v[F.calculator_notes] = text.includes("<<") ? 1 : 0;
+    v[F.latex_markup] = text.includes("\\") ? 1 : 0;
+    v[F.answer_line] = hasAnswerLine(text) ? 1 : 0;
+  }
+
+  /**
+   * The distinct numbers of a question (numerals and number words). The last question's are
+   * kept, because the attempts at one question are usually scored one after another.
+   */
+  private questionNumbers(question: string): number[] {
+    if (question !== this.lastQuestion) {
+      this.lastQuestion = question;
+      this.lastQuestionNumbers = [...new Set(numbersOf(question, this.questionTokens))];
+    }
+    return this.lastQuestionNumbers;
+  }
+}
+
+/** Digits after the decimal point of a canonical number ("2.5" has 1). */
+function decimalsOf(canonical: string): number {
+  const dot = canonical.indexOf(".");
+  return dot < 0 || canonical.includes("e") ? 0 : canonical.length - dot - 1;
+}
+
+/** True when `value` equals the answer, allowing the answer to be rounded at its precision. */
+function matchesAnswer(value: number, answer: number, answerDecimals: number): boolean {
+  const diff = Math.abs(value - answer);
+  if (diff <= 1e-6 * Math.max(1, Math.abs(value), Math.abs(answer))) return true;
+  return answerDecimals > 0 && diff <= 0.5 * Math.pow(10, -answerDecimals) + 1e-12;
+}
+
+function anyMatchesAnswer(values: readonly number[], answer: number, answerDecimals: number): boolean {
+  for (const v of values) if (matchesAnswer(v, answer, answerDecimals)) return true;
+  return false;
+}
+
+/** The numbers a text mentions: its numerals, then its number words read from its token hashes. */
+function numbersOf(text: string, tokens: TokenBuffer): number[] {
+  const values = extractNumerals(text);
+  for (let i = 0; i < tokens.length; i++) {
+    const value = numberWordValue(tokens.hashes[i] as number);
+    if (value !== undefined) values.push(value);
+  }
+  return values;
+}
+
+const ANSWER_LINE_LABELS = new Set(["a", "answer", "final answer"]);
+
+/** True when a line starts with "A:", "Answer:" or "Final answer:" (any case, spaces allowed). */
+function hasAnswerLine(text: string): boolean {
+  let colon = text.indexOf(":");
+  while (colon >= 0) {
+    const lineStart = text.lastIndexOf("\n", colon - 1) + 1;
+    if (colon - lineStart <= 16 && ANSWER_LINE_LABELS.has(text.slice(lineStart, colon).trim().toLowerCase())) return true;
+    colon = text.indexOf(":", colon + 1);
+  }
+  return false;
 }
 
 function countHedges(hashes: Uint32Array, length: number): number {
   let count = 0;
   for (let i = 0; i < length; i++) {
     const h = hashes[i] as number;
+    if (HEDGE_FILTER[h & 4095] === 0) continue;
     if (HEDGE_UNIGRAMS.has(h)) count++;
     else if (i + 1 < length && HEDGE_FIRST_WORDS.has(h) && HEDGE_BIGRAMS.has(`${h}:${hashes[i + 1] as number}`)) {
       count++;

@@ -59,7 +59,7 @@ describe("Featurizer", () => {
   });
 
   it("keeps question, text and answer words in separate namespaces", () => {
-    const f = new Featurizer();
+    const f = new Featurizer({ groups: { question: true, text: true, answer: true, behaviour: true } });
     const inQuestion = f.sparse({ question: "apples", text: "", answer: null, attempt: 0, previous: [] });
     const inText = f.sparse({ question: "", text: "apples", answer: null, attempt: 0, previous: [] });
     const hashed = (x: { indices: Int32Array }) => Array.from(x.indices).filter((i) => i < f.config.hashBuckets);
@@ -127,12 +127,132 @@ describe("Featurizer", () => {
   });
 });
 
+describe("verifiable and stylistic features", () => {
+  const question = "Ann has 16 eggs. She eats 3 and bakes with 4. She sells the rest at $2 each. How much does she make?";
+  const first = (text: string, answer: string | null): ScoringInput => ({ question, attempt: 0, text, answer, previous: [] });
+  const f = new Featurizer();
+
+  it("counts checked and wrong equations", () => {
+    const right = f.behaviour(first("She has 16 - 3 - 4 = <<16-3-4=9>>9 eggs left.\nShe makes 9 * 2 = $<<9*2=18>>18.\nA: 18", "18"));
+    // The two calculator notes are checked; the prose before each "<<" has no right-hand side.
+    expect(right.eq_checked_log).toBeCloseTo(Math.log1p(2), 12);
+    expect(right.eq_none).toBe(0);
+    expect(right.eq_wrong_any).toBe(0);
+    expect(right.eq_wrong_log).toBe(0);
+    expect(right.eq_wrong_fraction).toBe(0);
+    const wrong = f.behaviour(first(" She has 16 - 3 - 4 = 8 eggs left. She makes 8 * 2 = 16 dollars. The answer is 16.", "16"));
+    expect(wrong.eq_checked_log).toBeCloseTo(Math.log1p(2), 12);
+    expect(wrong.eq_wrong_any).toBe(1);
+    expect(wrong.eq_wrong_log).toBeCloseTo(Math.log1p(1), 12);
+    expect(wrong.eq_wrong_fraction).toBe(0.5);
+    const none = f.behaviour(first("She makes 18 dollars.", "18"));
+    expect(none.eq_none).toBe(1);
+    expect(none.eq_checked_log).toBe(0);
+  });
+
+  it("relates the answer to the computations", () => {
+    const last = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 18.", "18"));
+    expect(last.answer_is_last_result).toBe(1);
+    expect(last.answer_in_results).toBe(1);
+    expect(last.answer_not_in_results).toBe(0);
+    const earlier = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 9.", "9"));
+    expect(earlier.answer_is_last_result).toBe(0);
+    expect(earlier.answer_in_results).toBe(1);
+    const unexplained = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 12.", "12"));
+    expect(unexplained.answer_is_last_result).toBe(0);
+    expect(unexplained.answer_in_results).toBe(0);
+    expect(unexplained.answer_not_in_results).toBe(1);
+    // A fraction written as 4/3 and extracted as a long decimal still matches.
+    const fraction = f.behaviour(first("So 8 / 6 = 4/3.", "1.33333333333"));
+    expect(fraction.answer_is_last_result).toBe(1);
+  });
+
+  it("flags an answer copied from the question", () => {
+    const copied = f.behaviour(first("She has 16 eggs. The answer is 16.", "16"));
+    expect(copied.answer_in_question_not_computed).toBe(1);
+    expect(copied.answer_not_in_results).toBe(0);
+    const computed = f.behaviour(first("She makes 8 * 2 = 16 dollars.", "16"));
+    expect(computed.answer_in_question_not_computed).toBe(0);
+  });
+
+  it("measures how many of the question's numbers the attempt uses", () => {
+    // The question's numbers are 16, 3, 4 and 2.
+    const all = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18.", "18"));
+    expect(all.question_numbers_used_fraction).toBe(1);
+    expect(all.question_numbers_unused_log).toBe(0);
+    const one = f.behaviour(first("She has 16 eggs.", "16"));
+    expect(one.question_numbers_used_fraction).toBe(0.25);
+    expect(one.question_numbers_unused_log).toBeCloseTo(Math.log1p(3), 12);
+    // Number words count on both sides; a question without numbers uses them all.
+    const words = new Featurizer().behaviour({ question: "Tom has twelve apples and twice as many pears.", attempt: 0, text: "12 * 2 = 24 pears", answer: "24", previous: [] });
+    expect(words.question_numbers_used_fraction).toBe(1);
+    const bare = new Featurizer().behaviour({ question: "How many legs does a spider have?", attempt: 0, text: "Eight.", answer: "8", previous: [] });
+    expect(bare.question_numbers_used_fraction).toBe(1);
+    expect(bare.answer_question_ratio_log).toBe(0);
+  });
+
+  it("compares the answer's size with the question's numbers", () => {
+    const b = f.behaviour(first("9 * 2 = 18", "18"));
+    expect(b.answer_question_ratio_log).toBeCloseTo(Math.log10(19 / 17) / 3, 12);
+    const huge = f.behaviour(first("16 * 10000000 = 160000000", "160000000"));
+    expect(huge.answer_question_ratio_log).toBe(1);
+    expect(f.behaviour(first("No idea.", null)).answer_question_ratio_log).toBe(0);
+  });
+
+  it("reads marks of the output format", () => {
+    const calculator = f.behaviour(first("She makes 9*2 = <<9*2=18>>18.\nA: 18", "18"));
+    expect(calculator.calculator_notes).toBe(1);
+    expect(calculator.answer_line).toBe(1);
+    expect(calculator.text_starts_with_space).toBe(0);
+    expect(calculator.latex_markup).toBe(0);
+    const spaced = f.behaviour(first(" She makes 18. The answer is 18.", "18"));
+    expect(spaced.text_starts_with_space).toBe(1);
+    expect(spaced.answer_line).toBe(0);
+    expect(spaced.calculator_notes).toBe(0);
+    const latex = f.behaviour(first("She makes \\$18.\n\n\\boxed{18}", "18"));
+    expect(latex.latex_markup).toBe(1);
+    expect(f.behaviour(first("Work.\n  Final Answer: 18", "18")).answer_line).toBe(1);
+    expect(f.behaviour(first("The ratio is 3:2.", "18")).answer_line).toBe(0);
+  });
+
+  it("keeps every feature finite on odd texts", () => {
+    const odd = ["", "=", "1/0 = 5", `${"9".repeat(400)} = 1`, "((((1 = 1", "\\frac{}{} = 0", "A:", "12345678901234567890 * 98765432109876543210 = 1"];
+    for (const text of odd) {
+      const values = Object.values(f.behaviour(first(text, text === "" ? null : "1e400")));
+      for (const value of values) expect(Number.isFinite(value)).toBe(true);
+    }
+  });
+});
+
+describe("n-gram weight and default groups", () => {
+  it("scales every hashed n-gram by ngramWeight", () => {
+    const input: ScoringInput = { question: "", text: "apples", answer: null, attempt: 0, previous: [] };
+    const groups = { question: false, text: true, answer: false, behaviour: false };
+    const one = new Featurizer({ groups, ngramWeight: 1 }).sparse(input);
+    const quarter = new Featurizer({ groups, ngramWeight: 0.25 }).sparse(input);
+    expect(one.values.length).toBe(1);
+    expect(Math.abs(one.values[0] as number)).toBe(1);
+    expect(Array.from(quarter.indices)).toEqual(Array.from(one.indices));
+    expect(quarter.values[0]).toBeCloseTo((one.values[0] as number) * 0.25, 7);
+  });
+
+  it("hashes only the attempt text by default", () => {
+    const f = new Featurizer();
+    expect(f.config.groups).toEqual({ question: false, text: true, answer: false, behaviour: true });
+    const hashed = (x: { indices: Int32Array }) => Array.from(x.indices).filter((i) => i < f.config.hashBuckets);
+    expect(hashed(f.sparse({ question: "apples pears", text: "", answer: "7", attempt: 0, previous: [] }))).toEqual([]);
+    expect(hashed(f.sparse({ question: "", text: "apples pears", answer: null, attempt: 0, previous: [] }))).toHaveLength(3);
+  });
+});
+
 describe("featurizer configuration and hash", () => {
   it("fills defaults and validates", async () => {
     expect(featurizerConfig()).toEqual({ ...DEFAULT_FEATURIZER_CONFIG, groups: { ...DEFAULT_FEATURIZER_CONFIG.groups } });
     expect(featureDim(featurizerConfig())).toBe((1 << 14) + BEHAVIOUR_FEATURES.length);
     await expectCode(() => featurizerConfig({ hashBuckets: 1000 }), "INVALID_CONFIG");
     await expectCode(() => featurizerConfig({ ngram: 3 as 1 }), "INVALID_CONFIG");
+    await expectCode(() => featurizerConfig({ ngramWeight: 0 }), "INVALID_CONFIG");
+    await expectCode(() => featurizerConfig({ ngramWeight: Number.NaN }), "INVALID_CONFIG");
     await expectCode(
       () => featurizerConfig({ groups: { question: false, text: false, answer: false, behaviour: false } }),
       "INVALID_CONFIG",
@@ -142,13 +262,21 @@ describe("featurizer configuration and hash", () => {
   it("hashes a canonical JSON: key order does not matter, values do", () => {
     const a = featurizerConfig();
     const reordered = JSON.parse(
-      JSON.stringify({ groups: { behaviour: true, answer: true, text: true, question: true }, maxTokens: a.maxTokens, ngram: a.ngram, hashBuckets: a.hashBuckets, version: a.version }),
+      JSON.stringify({
+        groups: { behaviour: a.groups.behaviour, answer: a.groups.answer, text: a.groups.text, question: a.groups.question },
+        ngramWeight: a.ngramWeight,
+        maxTokens: a.maxTokens,
+        ngram: a.ngram,
+        hashBuckets: a.hashBuckets,
+        version: a.version,
+      }),
     );
     expect(canonicalJson(reordered)).toBe(canonicalJson(a));
     expect(featurizerHash(reordered)).toBe(featurizerHash(a));
     expect(featurizerHash(a)).toMatch(/^[0-9a-f]{64}$/);
     expect(featurizerHash(featurizerConfig({ hashBuckets: 1 << 12 }))).not.toBe(featurizerHash(a));
     expect(featurizerHash(featurizerConfig({ ngram: 1 }))).not.toBe(featurizerHash(a));
+    expect(featurizerHash(featurizerConfig({ ngramWeight: 1 }))).not.toBe(featurizerHash(a));
     expect(new Featurizer().hash).toBe(featurizerHash(a));
   });
 
