@@ -1,5 +1,5 @@
 import { closeSync, createReadStream, existsSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { appendFile } from "node:fs/promises";
+import { open, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { BehaviorError } from "../errors.js";
@@ -31,10 +31,10 @@ function describe(error: unknown): string {
 }
 
 /**
- * Appends items to a JSON Lines file, one whole line per item, each written with a single
- * `appendFile` call. Writes are serialised through a promise queue, so many concurrent runs in one
- * process never interleave; the file is opened in append mode for every write, so several
- * processes can share it (each line is one `write` on an O_APPEND descriptor).
+ * Appends items to a JSON Lines file, one whole line per item. Lines are written by a single
+ * writer, in batches (the lines queued while a write is under way go out together), on one
+ * descriptor opened in append mode, so many concurrent runs in one process never interleave and
+ * several processes can share the file (each batch is one `write` on an O_APPEND descriptor).
  *
  * The constructor checks at once that the folder exists and the file can be opened for appending,
  * and throws `SINK_NOT_WRITABLE` otherwise, so a bad path fails before any run. When the file ends
@@ -45,7 +45,9 @@ export class JsonlSink implements BehaviorSink {
   readonly path: string;
   /** Lines written by this sink. */
   lines = 0;
-  private tail: Promise<void> = Promise.resolve();
+  private readonly pending: { line: string; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  private draining: Promise<void> | undefined;
+  private handle: FileHandle | undefined;
   private needsNewline: boolean;
   private closed = false;
 
@@ -95,33 +97,55 @@ export class JsonlSink implements BehaviorSink {
     } catch (error) {
       return Promise.reject(new BehaviorError("SINK_WRITE_FAILED", `Cannot serialise an item for ${this.path}: ${describe(error)}.`, { cause: error }));
     }
-    const run = this.tail.then(() => this.append(line));
-    this.tail = run.catch(() => undefined);
-    return run;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, resolve, reject });
+      this.drain();
+    });
   }
 
   async flush(): Promise<void> {
-    await this.tail;
+    while (this.draining) await this.draining;
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.tail;
+    await this.flush();
+    await this.handle?.close().catch(() => undefined);
+    this.handle = undefined;
   }
 
-  private async append(line: string): Promise<void> {
-    const text = this.needsNewline ? `\n${line}` : line;
-    try {
-      await appendFile(this.path, text, { encoding: "utf8", flag: "a" });
-    } catch (error) {
-      throw new BehaviorError(
-        "SINK_WRITE_FAILED",
-        `Writing to ${this.path} failed (${describe(error)}). Check free space and permissions.`,
-        { cause: error },
-      );
+  /** Starts the writer unless it runs already; it writes until nothing is pending. */
+  private drain(): void {
+    this.draining ??= this.writeAll().finally(() => {
+      this.draining = undefined;
+      // A line queued after the loop's last check and before this callback still needs a writer.
+      if (this.pending.length > 0) this.drain();
+    });
+  }
+
+  /**
+   * Writes every pending line, a batch at a time: the lines queued while one write was under way
+   * go out together in the next single write, on one descriptor opened in append mode.
+   */
+  private async writeAll(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0);
+      const text = batch.map((b) => b.line).join("");
+      try {
+        this.handle ??= await open(this.path, "a");
+        await this.handle.appendFile(this.needsNewline ? `\n${text}` : text, "utf8");
+        this.needsNewline = false;
+        this.lines += batch.length;
+        for (const b of batch) b.resolve();
+      } catch (error) {
+        const failure = new BehaviorError(
+          "SINK_WRITE_FAILED",
+          `Writing to ${this.path} failed (${describe(error)}). Check free space and permissions.`,
+          { cause: error },
+        );
+        for (const b of batch) b.reject(failure);
+      }
     }
-    this.needsNewline = false;
-    this.lines += 1;
   }
 }
 

@@ -40,8 +40,11 @@ export function accuracyCallsSvg(points: readonly PlotPoint[], title: string): s
   points.forEach((p, i) => {
     const color = colors[i % colors.length];
     parts.push(`<circle cx="${x(p.calls).toFixed(1)}" cy="${y(p.accuracy).toFixed(1)}" r="6" fill="${color}"/>`);
+    // Labels of points near the right edge go to their left so that they stay inside the plot.
+    const right = x(p.calls) > width * 0.7;
+    const lx = right ? x(p.calls) - 9 : x(p.calls) + 9;
     parts.push(
-      `<text x="${(x(p.calls) + 9).toFixed(1)}" y="${(y(p.accuracy) - 8).toFixed(1)}" fill="${color}">${escapeXml(p.label)} (${p.accuracy.toFixed(3)})</text>`,
+      `<text x="${lx.toFixed(1)}" y="${(y(p.accuracy) - 8).toFixed(1)}" fill="${color}"${right ? ' text-anchor="end"' : ""}>${escapeXml(p.label)} (${p.accuracy.toFixed(3)})</text>`,
     );
   });
   parts.push("</svg>");
