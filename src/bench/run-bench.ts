@@ -208,7 +208,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     single: test.map((item, i) => singleOutcome(item, samples[i] as Sample[], format)),
     [`sc@${maxAttempts}`]: test.map((item, i) => selfConsistencyOutcome(item, samples[i] as Sample[], format)),
   };
-  const drrGraph = createDrrGraph({ model, discriminator: dm, maxAttempts, threshold: dm.threshold, fallback, answer: options.answer });
+  const drrGraph = createDrrGraph({ model, discriminator: dm, maxAttempts, fallback, answer: options.answer });
   let ran = 0;
   outcomes.drr = await mapConcurrent(test, concurrency, async (item) => {
     const result = await graphOutcome(drrGraph, item, format, 1);

@@ -56,3 +56,9 @@ export function isDiscriminator(value: unknown): value is Discriminator {
     typeof d.scoreBatch === "function"
   );
 }
+
+/** The accept threshold a discriminator carries (an OnnxDiscriminator's calibrated one), if any. */
+export function ownThreshold(discriminator: Discriminator): number | undefined {
+  const value = (discriminator as Discriminator & { threshold?: unknown }).threshold;
+  return typeof value === "number" && value >= 0 && value <= 1 ? value : undefined;
+}

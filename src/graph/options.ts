@@ -3,7 +3,7 @@ import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { AnswerKind } from "../attempt.js";
 import { ANSWER_KINDS } from "../attempt.js";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
-import { isDiscriminator, type Discriminator } from "../dm/discriminator.js";
+import { isDiscriminator, ownThreshold, type Discriminator } from "../dm/discriminator.js";
 import { GraphError } from "../errors.js";
 import { DEFAULT_FEEDBACK, type ReasonerPrompts } from "../reasoner/prompts.js";
 import { Reasoner, type ReasonerTemperatures } from "../reasoner/reasoner.js";
@@ -18,7 +18,7 @@ export interface DrrGraphOptions {
   discriminator: Discriminator;
   /** Most attempts per question. Defaults to 5. */
   maxAttempts?: number;
-  /** Accept an attempt whose score is at least this. Defaults to 0.5. */
+  /** Accept an attempt whose score is at least this. Defaults to the discriminator's own threshold (an OnnxDiscriminator's calibrated one), else 0.5. */
   threshold?: number;
   /** What to answer when the budget runs out. Defaults to "abstain". */
   fallback?: Fallback;
@@ -68,7 +68,7 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
     throw new GraphError("INVALID_OPTIONS", `maxAttempts must be a whole number from 1 to 1000; got ${String(maxAttempts)}.`);
   }
-  const threshold = options.threshold ?? 0.5;
+  const threshold = options.threshold ?? ownThreshold(options.discriminator) ?? 0.5;
   if (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1)) {
     throw new GraphError("INVALID_OPTIONS", `threshold must be a number in [0, 1]; got ${String(threshold)}.`);
   }

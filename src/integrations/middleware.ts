@@ -12,7 +12,7 @@ import { createMiddleware } from "langchain";
 import { z } from "zod";
 import { ANSWER_KINDS, type AnswerKind, type ScoringInput } from "../attempt.js";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
-import { checkScore, isDiscriminator, type Discriminator } from "../dm/discriminator.js";
+import { checkScore, isDiscriminator, ownThreshold, type Discriminator } from "../dm/discriminator.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import { DmError, DrrInputError, isDrrError } from "../errors.js";
 import { emit } from "../graph/events.js";
@@ -38,7 +38,7 @@ export interface DrrMiddlewareOptions {
   discriminator: Discriminator | string;
   /** Most final answers judged per run, the first one included. Defaults to 5. */
   maxAttempts?: number;
-  /** Accept an answer whose score is at least this. Defaults to 0.5. */
+  /** Accept an answer whose score is at least this. Defaults to the discriminator's own threshold (an OnnxDiscriminator's calibrated one), else 0.5. */
   threshold?: number;
   /** Verbal feedback after a rejection. Defaults to "Wrong answer! Try again.". */
   feedback?: string;
@@ -88,7 +88,8 @@ export const DrrMiddlewareState = z.object({
 interface ResolvedOptions {
   loadDiscriminator: () => Promise<Discriminator>;
   maxAttempts: number;
-  threshold: number;
+  /** The fixed threshold, or undefined to use the discriminator's own (else 0.5). */
+  threshold: number | undefined;
   feedback: string;
   feedbackText: string;
   fallback: DrrMiddlewareFallback;
@@ -142,8 +143,8 @@ function resolveOptions(options: DrrMiddlewareOptions): ResolvedOptions {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
     throw invalid(`maxAttempts must be a whole number from 1 to 1000; got ${String(maxAttempts)}.`);
   }
-  const threshold = options.threshold ?? 0.5;
-  if (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1)) {
+  const threshold = options.threshold;
+  if (threshold !== undefined && (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1))) {
     throw invalid(`threshold must be a number in [0, 1]; got ${String(threshold)}.`);
   }
   const fallback = options.fallback ?? "last";
@@ -207,7 +208,7 @@ function questionOf(messages: readonly BaseMessage[]): string {
  */
 export function drrMiddleware(options: DrrMiddlewareOptions) {
   const resolved = resolveOptions(options);
-  const { maxAttempts, threshold, format } = resolved;
+  const { maxAttempts, format } = resolved;
 
   return createMiddleware({
     name: "DrrMiddleware",
@@ -233,6 +234,7 @@ export function drrMiddleware(options: DrrMiddlewareOptions) {
           previous: earlier.map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback })),
         };
         const score = checkScore(await discriminator.score(input), discriminator.id);
+        const threshold = resolved.threshold ?? ownThreshold(discriminator) ?? 0.5;
         const decision = score >= threshold ? "accept" : earlier.length + 1 >= maxAttempts ? "exhausted" : "reject";
         const attempt: DrrMiddlewareAttempt = {
           index: earlier.length,

@@ -45,18 +45,16 @@ class MissingModel extends BaseDiscriminator {
 }
 
 /** The DM for Studio graphs: `DRR_DM_MODEL`, else the demo's model; a helpful error on use when neither exists. */
-export async function studioDiscriminator(): Promise<{ discriminator: Discriminator; threshold: number }> {
+export async function studioDiscriminator(): Promise<Discriminator> {
   const modelPath = path.resolve(process.env.DRR_DM_MODEL ?? DEFAULT_DM_PATH);
-  if (!existsSync(modelPath)) return { discriminator: new MissingModel(modelPath), threshold: 0.5 };
-  const dm = await OnnxDiscriminator.load(modelPath);
-  return { discriminator: dm, threshold: dm.threshold };
+  return existsSync(modelPath) ? OnnxDiscriminator.load(modelPath) : new MissingModel(modelPath);
 }
 
 /** The DRR graph for Studio, judged by the trained ONNX DM. */
 export async function studioDrrGraph() {
   const { model } = await studioModel();
-  const { discriminator, threshold } = await studioDiscriminator();
-  return createDrrGraph({ model, discriminator, threshold, fallback: "majority", name: "drr" });
+  // The threshold is the DM's own, calibrated by `drr bench`.
+  return createDrrGraph({ model, discriminator: await studioDiscriminator(), fallback: "majority", name: "drr" });
 }
 
 /** The self-critique baseline for Studio: the Reasoner's own model judges each attempt. */
@@ -81,12 +79,12 @@ const calculator = tool(
 /** A `createAgent` agent with a tool and the DRR middleware, for Studio. */
 export async function studioAgentWithDrr() {
   const { model } = await studioModel();
-  const { discriminator, threshold } = await studioDiscriminator();
+  const discriminator = await studioDiscriminator();
   return createAgent({
     model,
     tools: [calculator],
     systemPrompt: "Solve the user's math question step by step. End with \"The answer is N.\"",
-    middleware: [drrMiddleware({ discriminator, threshold, fallback: "last" })],
+    middleware: [drrMiddleware({ discriminator, fallback: "last" })],
     name: "agent-with-drr",
   });
 }

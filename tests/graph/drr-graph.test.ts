@@ -89,6 +89,23 @@ describe("createDrrGraph routing", () => {
     }
   });
 
+  it("uses the discriminator's own threshold unless one is given", async () => {
+    class Calibrated extends ScriptedDiscriminator {
+      readonly threshold = 0.8;
+    }
+    const own = await createDrrGraph({
+      model: new ScriptedChatModel(["The answer is 1.", "The answer is 2."]),
+      discriminator: new Calibrated([0.7, 0.9]),
+    }).invoke({ question });
+    expect(own.attempts.map((a) => a.decision)).toEqual(["reject", "accept"]);
+    const given = await createDrrGraph({
+      model: new ScriptedChatModel(["The answer is 1."]),
+      discriminator: new Calibrated([0.7]),
+      threshold: 0.6,
+    }).invoke({ question });
+    expect(given.attempts.map((a) => a.decision)).toEqual(["accept"]);
+  });
+
   it("runs a long budget without hitting LangGraph's default recursion limit", async () => {
     const n = 40;
     const model = new ScriptedChatModel(Array.from({ length: n }, (_, i) => `The answer is ${i}.`));

@@ -138,7 +138,8 @@ describe("drrMiddleware with a real ONNX DM on a createAgent agent", () => {
     }
     model.assertDone();
     expect(events.map((e) => e.type)).toEqual(["drr/decision", "drr/decision", "drr/stop"]);
-    expect(events[0]).toMatchObject({ attempt: 0, answer: "11", decision: "reject", threshold: 0.5, discriminator: dm.id });
+    // With no threshold given, the middleware uses the one saved in the DM file.
+    expect(events[0]).toMatchObject({ attempt: 0, answer: "11", decision: "reject", threshold: dm.threshold, discriminator: dm.id });
     expect(events[1]).toMatchObject({ attempt: 1, answer: "18", decision: "accept" });
     expect(events[2]).toMatchObject({ answer: "18", outcome: "accepted", attempts: 2 });
     expect(final.drrAnswer).toBe("18");
