@@ -1,3 +1,5 @@
+import { buildDataset, formatCounts } from "../behavior/dataset.js";
+import { readRecords } from "../behavior/sinks.js";
 import { collectBehavior, type CollectPolicy } from "../bench/collect.js";
 import { selectSplit, type SplitName } from "../bench/split.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
@@ -63,6 +65,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
     console.log(`Resumed: ${result.resumed} questions already complete in ${flags.out}; ${result.repaired} incomplete removed and run again.`);
   }
   console.log(`Ran ${result.ran} questions: ${result.attempts} attempts, ${result.records} records written to ${flags.out}.`);
+  const { records } = await readRecords(flags.out, { warn: () => undefined });
+  console.log(`Data set by question id (no question in both train and dev):\n${formatCounts(buildDataset(records).counts)}`);
   for (const f of result.failed.slice(0, 5)) console.error(`  failed ${f.questionId}: ${f.error}`);
   if (result.failed.length > 0) console.error(`${result.failed.length} question(s) failed; their partial records are kept.`);
   return result.failed.length > 0 && result.failed.length === result.ran ? 1 : 0;
