@@ -9,7 +9,7 @@ import type { ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
 import { Featurizer, fnv1a, type FeaturizerConfig } from "./features.js";
 import { chooseThreshold, evaluate, expectedCalibrationError, rocAuc, type DmMetrics, type ThresholdChoice, type ThresholdRule } from "./metrics.js";
-import { cloneParams, foldCalibration, initParams, paramCount, sigmoid, type ModelKind, type ModelParams } from "./model.js";
+import { cloneParams, foldCalibration, initParams, logitSparse, paramCount, sigmoid, type ModelKind, type ModelParams } from "./model.js";
 import { makeMetadata, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
 import { AdamSlot, LazyAdam } from "./optim.js";
 import { Prng } from "./prng.js";
@@ -173,29 +173,11 @@ export function logitsOf(params: ModelParams, matrix: SparseMatrix, rows?: reado
   return out;
 }
 
+/** The logit of one row: the model's own forward pass on a view of the row (no copy). */
 function rowLogit(params: ModelParams, m: SparseMatrix, r: number, hidden: Float64Array | null): number {
   const start = m.offsets[r] as number;
   const end = m.offsets[r + 1] as number;
-  if (params.kind === "logreg") {
-    let z = params.b[0] as number;
-    for (let k = start; k < end; k++) z += (params.w[m.indices[k] as number] as number) * (m.values[k] as number);
-    return z;
-  }
-  const H = params.hidden;
-  const h = hidden as Float64Array;
-  for (let j = 0; j < H; j++) h[j] = params.b1[j] as number;
-  for (let k = start; k < end; k++) {
-    const v = m.values[k] as number;
-    const row = (m.indices[k] as number) * H;
-    for (let j = 0; j < H; j++) h[j] = (h[j] as number) + v * (params.w1[row + j] as number);
-  }
-  let z = params.b2[0] as number;
-  for (let j = 0; j < H; j++) {
-    const a = h[j] as number;
-    if (a > 0) z += a * (params.w2[j] as number);
-    else h[j] = 0;
-  }
-  return z;
+  return logitSparse(params, { indices: m.indices.subarray(start, end), values: m.values.subarray(start, end) }, hidden ?? undefined);
 }
 
 /** Weighted log loss from logits (numerically stable). */
