@@ -515,8 +515,7 @@ class LogRegStep {
       const y = (inputs[r] as LabelledInput).label as number;
       const start = m.offsets[r] as number;
       const end = m.offsets[r + 1] as number;
-      let z = b[0] as number;
-      for (let k = start; k < end; k++) z += (w[m.indices[k] as number] as number) * (m.values[k] as number);
+      const z = rowLogit(this.params, m, r, null);
       const cw = y === 1 ? wPos : wNeg;
       loss += cw * lossTerm(z, y);
       weight += cw;
@@ -581,18 +580,8 @@ class MlpStep {
       const y = (inputs[r] as LabelledInput).label as number;
       const start = m.offsets[r] as number;
       const end = m.offsets[r + 1] as number;
-      for (let j = 0; j < H; j++) h[j] = b1[j] as number;
-      for (let k = start; k < end; k++) {
-        const v = m.values[k] as number;
-        const row = (m.indices[k] as number) * H;
-        for (let j = 0; j < H; j++) h[j] = (h[j] as number) + v * (w1[row + j] as number);
-      }
-      let z = b2[0] as number;
-      for (let j = 0; j < H; j++) {
-        const a = h[j] as number;
-        if (a > 0) z += a * (w2[j] as number);
-        else h[j] = 0;
-      }
+      // The forward pass leaves the ReLU activations in h for the backward pass.
+      const z = rowLogit(this.params, m, r, h);
       const cw = y === 1 ? wPos : wNeg;
       loss += cw * lossTerm(z, y);
       weight += cw;
