@@ -20,6 +20,11 @@ export interface ReplayTrace {
   sourceAnswer?: string | null;
   /** Whether the source judged the trace correct, when it recorded that. */
   sourceCorrect?: boolean | null;
+  /**
+   * The model's own confidence in this trace, in [0, 1], when the source recorded one (for
+   * example a mean token probability from logprobs); null when recorded as unknown.
+   */
+  confidence?: number | null;
 }
 
 /** One question with its gold answer and recorded traces. */
@@ -53,7 +58,7 @@ export interface ReadReplayResult {
 }
 
 const ITEM_KEYS = new Set(["id", "question", "gold", "task", "traces"]);
-const TRACE_KEYS = new Set(["text", "model", "source", "sourceAnswer", "sourceCorrect"]);
+const TRACE_KEYS = new Set(["text", "model", "source", "sourceAnswer", "sourceCorrect", "confidence"]);
 
 function invalid(where: string, what: string): never {
   throw new ReplayError("REPLAY_INVALID_ITEM", `${where}: invalid replay item: ${what}.`);
@@ -80,7 +85,7 @@ function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, where: st
 function parseTrace(value: unknown, where: string, label: string): ReplayTrace {
   if (!isPlainObject(value)) invalid(where, `${label} must be an object, got ${describe(value)}`);
   checkKeys(value, TRACE_KEYS, where, label);
-  const { text, model, source, sourceAnswer, sourceCorrect } = value;
+  const { text, model, source, sourceAnswer, sourceCorrect, confidence } = value;
   if (typeof text !== "string") invalid(where, `${label}.text must be a string, got ${describe(text)}`);
   const trace: ReplayTrace = { text };
   if (model !== undefined) {
@@ -102,6 +107,15 @@ function parseTrace(value: unknown, where: string, label: string): ReplayTrace {
       invalid(where, `${label}.sourceCorrect must be a boolean or null, got ${describe(sourceCorrect)}`);
     }
     trace.sourceCorrect = sourceCorrect;
+  }
+  if (confidence !== undefined) {
+    if (confidence !== null && !(typeof confidence === "number" && confidence >= 0 && confidence <= 1)) {
+      invalid(
+        where,
+        `${label}.confidence must be a number from 0 to 1 or null, got ${typeof confidence === "number" ? String(confidence) : describe(confidence)}`,
+      );
+    }
+    trace.confidence = confidence;
   }
   return trace;
 }
