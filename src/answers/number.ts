@@ -16,10 +16,14 @@ const HASH_MARKER = /####\s*/g;
 /** This pattern matches "A: 18" at the start of a line, the answer line of OpenAI's GSM8K model solutions. */
 const A_LINE_MARKER = /^[ \t]*A:[ \t]*/gm;
 
-/** Replaces `\frac{a}{b}` and `\dfrac{a}{b}` by "a/b" and drops LaTeX `\text{...}` wrappers and `\$`. */
+/**
+ * Replaces `\frac{a}{b}` and `\dfrac{a}{b}` by "a/b" and drops LaTeX `\text{...}` wrappers, `\$` and
+ * the math delimiters `\(`, `\)`, `\[`, `\]`, so that "2 \(\frac{2}{3}\)" reads as the mixed number "2 2/3".
+ */
 function simplifyLatex(text: string): string {
   return text
     .replace(/\\[dt]?frac\s*\{\s*(-?[\d.,]+)\s*\}\s*\{\s*([\d.,]+)\s*\}/g, "$1/$2")
+    .replace(/\\[()[\]]/g, "")
     .replace(/\\(?:text|textbf|mathrm|mbox)\s*\{([^{}]*)\}/g, "$1")
     .replace(/\\\$/g, "$")
     .replace(/\\[,;!: ]/g, "")

@@ -49,6 +49,14 @@ describe("number extraction", () => {
     expect(extractNumber("\\boxed{18 \\text{ eggs}}")).toBe("18");
   });
 
+  it("reads through LaTeX math delimiters, so a mixed number in \\( \\) stays whole", () => {
+    // Qwen2.5-7B-Instruct on GSM8K writes "2 \(\frac{2}{3}\)"; without dropping "\(" this read as 2.
+    expect(extractNumber("The final answer is 2 \\(\\frac{2}{3}\\) gallons.")).toBe("2.66666666667");
+    expect(extractNumber("So each gets \\(\\frac{8}{3}\\) gallons.")).toBe("2.66666666667");
+    expect(extractNumber("The total is \\[ 288 + 480 + 360 = 1128 \\] minutes.")).toBe("1128");
+    expect(extractNumber("The final answer is \\(18\\).")).toBe("18");
+  });
+
   it("takes the later of an A: line and an answer phrase", () => {
     expect(extractNumber("A: There are 3 cats and 4 dogs. The answer is 7.")).toBe("7");
     expect(extractNumber("The answer is 5.\nA: 6")).toBe("6");
