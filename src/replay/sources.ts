@@ -16,7 +16,7 @@ export interface DataSource {
   readonly sha256: string;
   /** Size of the file in bytes. */
   readonly bytes: number;
-  /** SPDX identifier of the license the file is published under. */
+  /** SPDX identifier of the license the file is published under, or `NO_LICENSE`. */
   readonly license: string;
 }
 
@@ -30,9 +30,25 @@ const SVAMP = "arkilpatel/SVAMP";
 const SVAMP_COMMIT = "689d7ccac74b9983a2ac7cc3b264f441b99e7c53";
 const TREE_OF_THOUGHT = "princeton-nlp/tree-of-thought-llm";
 const TREE_OF_THOUGHT_COMMIT = "ab400345c5ea39d28ea6d7d3be0e417b11113c87";
+const VERIFY_COT = "lz1oceani/verify_cot";
+const VERIFY_COT_COMMIT = "b458aa02880d9be95ab1d702277081c781e880cb";
+const SC_CONF = "wan19990901/SC_conf";
+const SC_CONF_COMMIT = "d1fa978024d948f7a020eebed710cb8e1fbad38b";
+const LLM_REASONING = "macklinhrw/llm-reasoning";
+const LLM_REASONING_COMMIT = "786fbc4476c00e37ed124795dd267208f61bdabc";
+
+/**
+ * The license entry of files published without any license (no LICENSE file in the repository),
+ * as the shared data manifest words it: they may be read for evaluation, never redistributed.
+ */
+export const NO_LICENSE = "none stated (no LICENSE file): evaluation use, never redistributed";
 
 function faithful(path: string, sha256: string, bytes: number): DataSource {
   return { repo: FAITHFUL_COT, commit: FAITHFUL_COT_COMMIT, path, sha256, bytes, license: "MIT" };
+}
+
+function scConf(path: string, sha256: string, bytes: number): DataSource {
+  return { repo: SC_CONF, commit: SC_CONF_COMMIT, path, sha256, bytes, license: NO_LICENSE };
 }
 
 /** The Faithful-COT model settings whose greedy chain-of-thought outputs are replayed, in trace order. */
@@ -175,6 +191,48 @@ export const DATA_SOURCES = {
     sha256: "b9f12b3e36d987a3c714c4cef17d89a137d7c59da26532fcfb93b4821d8111b5",
     bytes: 48235,
     license: "MIT",
+  },
+  dateNaturalProgram: {
+    repo: VERIFY_COT,
+    commit: VERIFY_COT_COMMIT,
+    path: "results/chatgpt3.5/natural_program/date_np.json",
+    sha256: "d30b882e21d11ec338748c78f968b115ba0e85b2375073a22a4be76b9edf120e",
+    bytes: 3996714,
+    license: "CC-BY-4.0",
+  },
+  scConfGsm8kEasy: scConf(
+    "data/Evaluation_CoTs/gpt-4/GSM8K_easy.csv",
+    "1d92ad407bcd4918fc668a5f3f1e922a5347085518fd3756e7b0ece1eb62bbf9",
+    1905959,
+  ),
+  scConfMathQaEasy: scConf(
+    "data/Evaluation_CoTs/gpt-4/MathQA_easy.csv",
+    "7385fedf6043452c4bb3919b88fe2ffdb553bee1dbac03aad4a652d93e35bf17",
+    2333667,
+  ),
+  scConfPenguinsSeed1: scConf(
+    "data/adaptive_consistency_outputs/vicuna-13b/penguins/penguins_seed1.jsonl",
+    "c8da7d541d25a02641fba08a77ccc8c44018400f86865159a389f8304d33f4be",
+    2518378,
+  ),
+  scConfPenguinsSeed2: scConf(
+    "data/adaptive_consistency_outputs/vicuna-13b/penguins/penguins_seed2.jsonl",
+    "835c467b4c9dd033dc0ba8dd5b727f994e6f08f9ba725193d33fd205afe28fe4",
+    2527405,
+  ),
+  scConfPenguinsSeed3: scConf(
+    "data/adaptive_consistency_outputs/vicuna-13b/penguins/penguins_seed3.jsonl",
+    "e347c446acb4c0a30eaa92887f410f9961d2ff23e57a96e2a90ce8080b65dea9",
+    2530432,
+  ),
+  qwenGsm8kHard: {
+    repo: LLM_REASONING,
+    commit: LLM_REASONING_COMMIT,
+    path:
+      "results/analysis/difficulty/evaluation_results-Qwen2.5-7B-Instruct-self_consistency_generate-2025-01-08-04-39-difficult-top100.json",
+    sha256: "4ba68c44c960a03aa21a233686eaa93a0071352fb10a5899f07d04675f666470",
+    bytes: 2246386,
+    license: NO_LICENSE,
   },
 } as const satisfies Record<string, DataSource>;
 
