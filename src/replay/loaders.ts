@@ -5,11 +5,22 @@ import { ReplayError } from "../errors.js";
 import { DATASET_NAMES, type DatasetName, type DatasetReport, type LoadedDataset } from "./dataset-types.js";
 import type { ResolveOptions } from "./fetch.js";
 import type { ReplayItem } from "./format.js";
+import { buildDate } from "./date.js";
 import { buildGame24 } from "./game24.js";
 import { buildGsm8k } from "./gsm8k.js";
+import { buildGsm8kEasy } from "./gsm8k-easy.js";
+import { buildMathQa } from "./mathqa.js";
+import { buildPenguins } from "./penguins.js";
+import { buildQwenGsm8kHard } from "./qwen-gsm8k-hard.js";
 import { buildSvamp } from "./svamp.js";
 
-export { DATASET_NAMES, type DatasetName, type DatasetReport } from "./dataset-types.js";
+export {
+  DATASET_INFO,
+  DATASET_NAMES,
+  type DatasetInfo,
+  type DatasetName,
+  type DatasetReport,
+} from "./dataset-types.js";
 
 /** Options of `loadDataset`: where to find the source files (see `resolveSource`). */
 export type LoadDatasetOptions = ResolveOptions;
@@ -18,6 +29,11 @@ const BUILDERS: Record<DatasetName, (opts?: ResolveOptions) => Promise<LoadedDat
   gsm8k: buildGsm8k,
   svamp: buildSvamp,
   game24: buildGame24,
+  date: buildDate,
+  "gsm8k-easy": buildGsm8kEasy,
+  mathqa: buildMathQa,
+  penguins: buildPenguins,
+  "qwen-gsm8k-hard": buildQwenGsm8kHard,
 };
 
 const cache = new Map<DatasetName, Promise<LoadedDataset>>();
@@ -52,7 +68,10 @@ function load(name: DatasetName, opts?: LoadDatasetOptions): Promise<LoadedDatas
 
 /**
  * The replay items of a dataset: "gsm8k" (1319 questions, up to 12 traces each), "svamp"
- * (1000 questions, 6 traces each) or "game24" (100 puzzles, 100 traces each). The result is
+ * (1000 questions, 6 traces each) or "game24" (100 puzzles, 100 traces each), which mix models
+ * (except game24), or one of the single-model sets "date" (369 × 10, gpt-3.5-turbo),
+ * "gsm8k-easy" and "mathqa" (100 × 40, GPT-4), "penguins" (146 × 120, Vicuna-13B) and
+ * "qwen-gsm8k-hard" (100 × 20, Qwen2.5-7B-Instruct); see `DATASET_INFO`. The result is
  * built once per process and shared: the items are frozen. The options only matter for the
  * first, building call.
  */
