@@ -16,6 +16,8 @@ export interface PriorAttempt {
   answer: string | null;
   /** The verbal feedback that followed it (for example "Wrong answer! Try again."), if any. */
   feedback?: string | null;
+  /** The Reasoner's own confidence for that attempt in [0, 1], when known. */
+  confidence?: number | null;
 }
 
 /** Everything a discriminator may look at to judge one attempt. */
@@ -31,4 +33,9 @@ export interface ScoringInput {
   answer: string | null;
   /** The attempts before this one, oldest first. */
   previous: PriorAttempt[];
+  /**
+   * The Reasoner's own confidence for this attempt in [0, 1] (for example the geometric mean of
+   * its token probabilities), or null / absent when the model does not report one.
+   */
+  confidence?: number | null;
 }

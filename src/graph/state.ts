@@ -24,6 +24,8 @@ export const AttemptSchema = z.object({
   model: z.string().nullable(),
   /** Id of the discriminator that scored it. */
   discriminator: z.string().nullable(),
+  /** The Reasoner's own confidence in [0, 1] (geometric mean token probability), null when the model gives none. */
+  confidence: z.number().nullable(),
 });
 export type Attempt = z.infer<typeof AttemptSchema>;
 

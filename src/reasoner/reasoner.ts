@@ -45,6 +45,11 @@ export interface ReasonerOutput {
   /** The temperature of the model that answered, or null when it has no temperature setting. */
   temperature: number | null;
   model: string;
+  /**
+   * The model's own confidence in the attempt, `exp(mean token logprob)` in [0, 1], when the
+   * response carries token log-probabilities; null otherwise.
+   */
+  confidence: number | null;
 }
 
 export const DEFAULT_TEMPERATURES: ReasonerTemperatures = { first: 0.1, retry: 0.6 };
@@ -155,6 +160,7 @@ export class Reasoner {
       usage: usageOf(message),
       temperature: temperatureOf(model),
       model: modelName(model),
+      confidence: null,
     };
   }
 

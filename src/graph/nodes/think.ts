@@ -29,6 +29,7 @@ export function createThinkNode(options: ResolvedDrrOptions) {
           temperature: output.temperature,
           model: output.model,
           discriminator: null,
+          confidence: output.confidence,
         },
       ],
     };
