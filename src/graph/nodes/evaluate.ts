@@ -23,7 +23,8 @@ export function createEvaluateNode(options: ResolvedDrrOptions) {
       attempt: last.index,
       text: last.text,
       answer: last.answer,
-      previous: attempts.slice(0, -1).map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback })),
+      confidence: last.confidence,
+      previous: attempts.slice(0, -1).map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback, confidence: a.confidence })),
     };
     const { discriminator, threshold, maxAttempts } = options;
     const score = checkScore(await discriminator.score(input), discriminator.id);
