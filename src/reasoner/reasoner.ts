@@ -1,3 +1,5 @@
+import { BaseCallbackHandler, type NewTokenIndices, type HandleLLMNewTokenCallbackFields } from "@langchain/core/callbacks/base";
+import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
@@ -116,7 +118,11 @@ export class Reasoner {
     return messages;
   }
 
-  /** Makes one attempt. Throws `ReasonerError` (`MODEL_ERROR`, `MODEL_TIMEOUT`, `EMPTY_OUTPUT`). */
+  /**
+   * Makes one attempt. Throws `ReasonerError` (`MODEL_ERROR`, `MODEL_TIMEOUT`) when the call
+   * fails. An empty or blank message is not an error: it is an attempt with text "" (no answer
+   * can be extracted from it) that the discriminator judges like any other.
+   */
   async attempt(request: AttemptRequest, config?: RunnableConfig): Promise<ReasonerOutput> {
     const temperature = request.temperature ?? (request.previous.length === 0 ? this.temperatures.first : this.temperatures.retry);
     const model = this.modelAt(temperature);
@@ -135,9 +141,10 @@ export class Reasoner {
       }, this.timeoutMs);
     });
     let message: BaseMessage;
+    const streamed = new StreamedLogprobs();
     try {
       message = await Promise.race([
-        model.invoke(this.messages(request), { ...config, signal: controller.signal }),
+        model.invoke(this.messages(request), { ...config, callbacks: withHandler(config?.callbacks, streamed), signal: controller.signal }),
         timeout,
       ]);
     } catch (error) {
@@ -150,17 +157,15 @@ export class Reasoner {
     } finally {
       clearTimeout(timer);
     }
-    const text = typeof message.content === "string" ? message.content : messageText(message);
-    if (text.trim() === "") {
-      throw new ReasonerError("EMPTY_OUTPUT", "The Reasoner's model returned an empty message; it cannot be judged.");
-    }
+    const raw = typeof message.content === "string" ? message.content : messageText(message);
+    const text = raw.trim() === "" ? "" : raw;
     return {
       text,
       latencyMs: performance.now() - started,
       usage: usageOf(message),
       temperature: temperatureOf(model),
       model: modelName(model),
-      confidence: null,
+      confidence: confidenceOf(message) ?? confidenceOfLogprobs(streamed.entries),
     };
   }
 
@@ -191,7 +196,84 @@ function messageText(message: BaseMessage): string {
 function usageOf(message: BaseMessage): TokenUsage | null {
   const usage = (message as AIMessage).usage_metadata;
   if (!usage) return null;
-  return { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens, totalTokens: usage.total_tokens };
+  // ChatOpenAI leaves out a count of 0 (an empty reply has no output_tokens), so a missing count is 0.
+  const count = (value: unknown): number => (typeof value === "number" && Number.isFinite(value) ? value : 0);
+  const inputTokens = count(usage.input_tokens);
+  const outputTokens = count(usage.output_tokens);
+  const totalTokens = typeof usage.total_tokens === "number" && Number.isFinite(usage.total_tokens) ? usage.total_tokens : inputTokens + outputTokens;
+  return { inputTokens, outputTokens, totalTokens };
+}
+
+/**
+ * The model's own confidence in a reply: `exp(mean token logprob)`, the geometric mean of the
+ * probabilities of the tokens it wrote, in [0, 1]. Read from OpenAI-style token log-probabilities
+ * in `response_metadata.logprobs.content[].logprob` (what ChatOpenAI returns when built with
+ * `logprobs: true`, for `invoke` and for streamed replies alike, where LangChain concatenates the
+ * chunks' entries); a bare array of `{ logprob }` entries is read too. Null when the reply has no
+ * usable log-probabilities.
+ */
+export function confidenceOf(message: BaseMessage): number | null {
+  const metadata = (message as { response_metadata?: Record<string, unknown> }).response_metadata;
+  return confidenceOfLogprobs(logprobEntries(metadata?.logprobs));
+}
+
+/** The token entries of an OpenAI `logprobs` object (`{ content: [...] }`) or of a bare array of them. */
+function logprobEntries(logprobs: unknown): unknown[] {
+  if (logprobs === null || typeof logprobs !== "object") return [];
+  const entries = Array.isArray(logprobs) ? logprobs : (logprobs as { content?: unknown }).content;
+  return Array.isArray(entries) ? entries : [];
+}
+
+/** `exp(mean logprob)` of OpenAI-style token entries; null when there are none or one is not a number. */
+export function confidenceOfLogprobs(entries: readonly unknown[]): number | null {
+  if (entries.length === 0) return null;
+  let sum = 0;
+  let count = 0;
+  for (const entry of entries) {
+    const logprob = (entry as { logprob?: unknown } | null)?.logprob;
+    if (typeof logprob !== "number" || Number.isNaN(logprob)) return null;
+    // Log-probabilities are <= 0; -Infinity (a token of probability 0) is floored so the mean stays finite.
+    sum += Math.min(0, Math.max(logprob, -1e4));
+    count++;
+  }
+  return Math.exp(sum / count);
+}
+
+/**
+ * Collects the token logprobs of a streamed reply. When LangGraph streams the graph's messages
+ * (`streamMode: "messages"`), LangChain builds the reply from the streamed chunks without putting
+ * their `generationInfo.logprobs` (where ChatOpenAI puts each chunk's) into the message's
+ * `response_metadata`; the chunks still reach `handleLLMNewToken`, so they are read there.
+ */
+class StreamedLogprobs extends BaseCallbackHandler {
+  name = "drr_streamed_logprobs";
+  override awaitHandlers = true;
+  readonly entries: unknown[] = [];
+
+  override handleLLMNewToken(
+    _token: string,
+    idx: NewTokenIndices,
+    _runId: string,
+    _parentRunId?: string,
+    _tags?: string[],
+    fields?: HandleLLMNewTokenCallbackFields,
+  ): void {
+    if ((idx?.completion ?? 0) !== 0) return;
+    const chunk = fields?.chunk as { generationInfo?: Record<string, unknown> } | undefined;
+    this.entries.push(...logprobEntries(chunk?.generationInfo?.logprobs));
+  }
+}
+
+/** The call's callbacks with one more handler for this call only (not inherited by nested runs). */
+function withHandler(callbacks: RunnableConfig["callbacks"], handler: BaseCallbackHandler): RunnableConfig["callbacks"] {
+  if (callbacks === undefined || callbacks === null) return [handler];
+  if (Array.isArray(callbacks)) return [...callbacks, handler];
+  if (callbacks instanceof CallbackManager) {
+    const copy = callbacks.copy();
+    copy.addHandler(handler, false);
+    return copy;
+  }
+  return callbacks;
 }
 
 function modelName(model: BaseChatModel): string {

@@ -49,7 +49,7 @@ describe("createDrrGraph routing", () => {
     expect(retry[3]).toBeInstanceOf(HumanMessage);
     expect(String(retry[3]?.content)).toMatch(/^Wrong answer! Try again\.\n.*completely different line of reasoning/);
     // The discriminator sees the earlier attempt and its feedback.
-    expect(dm.inputs[1]?.previous).toEqual([{ text: "9 + 2 = 11. The answer is 11.", answer: "11", feedback: "Wrong answer! Try again." }]);
+    expect(dm.inputs[1]?.previous).toEqual([{ text: "9 + 2 = 11. The answer is 11.", answer: "11", feedback: "Wrong answer! Try again.", confidence: null }]);
   });
 
   it("uses a configured feedback text and temperatures", async () => {
@@ -133,6 +133,51 @@ describe("createDrrGraph routing", () => {
     expect(result.attempts[0]).toMatchObject({ answer: null, score: 0, decision: "reject" });
     expect(result.answer).toBe("18");
     model.assertDone();
+  });
+
+  it("judges an empty message as an attempt with no answer, and the run goes on to the right answer", async () => {
+    const model = new ScriptedChatModel(["", "9 * 2 = 18. The answer is 18."]);
+    const dm = new ScriptedDiscriminator([0.3, 0.9]);
+    const graph = createDrrGraph({ model, discriminator: dm });
+    const result = await graph.invoke({ question });
+    model.assertDone();
+    dm.assertDone();
+    expect(result.attempts[0]).toMatchObject({ index: 0, text: "", answer: null, score: 0.3, decision: "reject" });
+    expect(dm.inputs[0]).toMatchObject({ text: "", answer: null, attempt: 0 });
+    // The empty attempt stays in the context like any rejected one.
+    expect(model.calls[1]?.messages[2]).toBeInstanceOf(AIMessage);
+    expect(model.calls[1]?.messages[2]?.content).toBe("");
+    expect(dm.inputs[1]?.previous).toEqual([{ text: "", answer: null, feedback: "Wrong answer! Try again.", confidence: null }]);
+    expect(result.outcome).toBe("accepted");
+    expect(result.answer).toBe("18");
+  });
+
+  it("records a blank message as text '' and lets the oracle reject it", async () => {
+    const model = new ScriptedChatModel([" \n\n  ", "9 * 2 = 18. The answer is 18."]);
+    const result = await createDrrGraph({ model, discriminator: new OracleDiscriminator() }).invoke({ question, gold: "18" });
+    expect(result.attempts.map((a) => [a.text, a.answer, a.decision])).toEqual([
+      ["", null, "reject"],
+      ["9 * 2 = 18. The answer is 18.", "18", "accept"],
+    ]);
+    expect(result.answer).toBe("18");
+  });
+
+  it("keeps the Reasoner's confidence on the attempt and shows it to the discriminator", async () => {
+    const logprobs = (p: number) => ({ logprobs: { content: [{ token: "x", logprob: Math.log(p), bytes: null, top_logprobs: [] }], refusal: null } });
+    const model = new ScriptedChatModel([
+      new AIMessage({ content: "The answer is 11.", response_metadata: logprobs(0.4) }),
+      new AIMessage({ content: "The answer is 18.", response_metadata: logprobs(0.95) }),
+    ]);
+    const dm = new ScriptedDiscriminator([0.2, 0.9]);
+    const result = await createDrrGraph({ model, discriminator: dm }).invoke({ question });
+    expect(result.attempts[0]?.confidence).toBeCloseTo(0.4, 12);
+    expect(result.attempts[1]?.confidence).toBeCloseTo(0.95, 12);
+    expect(dm.inputs[0]?.confidence).toBeCloseTo(0.4, 12);
+    expect(dm.inputs[1]?.confidence).toBeCloseTo(0.95, 12);
+    expect(dm.inputs[1]?.previous[0]?.confidence).toBeCloseTo(0.4, 12);
+    // A model without logprobs gives null.
+    const plain = await createDrrGraph({ model: new ScriptedChatModel(["The answer is 18."]), discriminator: new AlwaysAcceptDiscriminator() }).invoke({ question });
+    expect(plain.attempts[0]?.confidence).toBeNull();
   });
 
   it("resumes an interrupted thread from its checkpoint", async () => {
