@@ -13,7 +13,7 @@ import { ChatGenerationChunk, type ChatResult } from "@langchain/core/outputs";
 import { ReplayError } from "../errors.js";
 import type { ReplayItem } from "./format.js";
 import { QuestionIndex, toQuestionIndex, type PromptMessage } from "./lookup.js";
-import { chunkText, replayReply, type ReplayReply } from "./respond.js";
+import { chunkText, replayLogprobs, replayReply, type ReplayReply } from "./respond.js";
 
 /** Constructor fields of `ReplayChatModel`. */
 export interface ReplayChatModelInput extends BaseChatModelParams {
@@ -68,7 +68,9 @@ export function findReplayItem(
  * (a human message equal to or containing an item's question) and counts the AI messages already
  * in the prompt as the attempt index k; it answers with the trace at position k of the item's
  * seeded trace order. It keeps no state between calls: the same prompt always gets the same
- * answer. Token counts are approximated as ceil(characters / 4).
+ * answer. Token counts are approximated as ceil(characters / 4). When the trace records a
+ * confidence, `response_metadata.logprobs` carries it the way ChatOpenAI does with `logprobs:
+ * true` (one entry for the whole reply with logprob ln(confidence); see `replayLogprobs`).
  */
 export class ReplayChatModel extends BaseChatModel<BaseChatModelCallOptions, AIMessageChunk> {
   static override lc_name(): string {
@@ -120,8 +122,10 @@ export class ReplayChatModel extends BaseChatModel<BaseChatModelCallOptions, AIM
   }
 
   private replayMetadata(reply: ReplayReply): { response: Record<string, unknown>; usage: { input_tokens: number; output_tokens: number; total_tokens: number } } {
+    const logprobs = replayLogprobs(reply);
     return {
       response: {
+        ...(logprobs !== null && { logprobs }),
         model_name: reply.model,
         model_provider: "replay",
         finish_reason: "stop",

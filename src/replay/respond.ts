@@ -41,6 +41,37 @@ export interface ReplayReplyOptions {
   attemptOffset?: number;
 }
 
+/** One entry of OpenAI's `logprobs.content`. */
+export interface OpenAiTokenLogprob {
+  token: string;
+  logprob: number;
+  bytes: number[] | null;
+  top_logprobs: { token: string; logprob: number; bytes: number[] | null }[];
+}
+
+/** OpenAI's `choices[].logprobs` object of a chat completion. */
+export interface OpenAiLogprobs {
+  content: OpenAiTokenLogprob[];
+  refusal: null;
+}
+
+/** The lowest log-probability replay reports; it stands for a confidence of 0 (`ln 0` is not JSON). */
+export const MIN_REPLAY_LOGPROB = -1000;
+
+/**
+ * A replayed trace's confidence in OpenAI's logprobs shape, or null when the trace has none.
+ * A trace records its confidence as one summary value, not per token, so it is returned as a
+ * single entry covering the whole reply, with `logprob = ln(confidence)`: a reader that takes
+ * `exp(mean logprob)` (the Reasoner does) gets the recorded confidence back. A confidence of 0 is
+ * reported as `MIN_REPLAY_LOGPROB`.
+ */
+export function replayLogprobs(reply: ReplayReply): OpenAiLogprobs | null {
+  const confidence = reply.trace.confidence;
+  if (typeof confidence !== "number") return null;
+  const logprob = confidence > 0 ? Math.max(Math.log(confidence), MIN_REPLAY_LOGPROB) : MIN_REPLAY_LOGPROB;
+  return { content: [{ token: reply.text, logprob, bytes: null, top_logprobs: [] }], refusal: null };
+}
+
 /** Approximates a token count as ceil(characters / 4). */
 export function approxTokens(text: string): number {
   return Math.ceil(text.length / 4);

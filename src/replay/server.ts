@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
 import { DrrError, ReplayError } from "../errors.js";
 import type { ReplayItem } from "./format.js";
 import { QuestionIndex, type PromptMessage } from "./lookup.js";
-import { chunkText, replayReply, type ReplayReply } from "./respond.js";
+import { chunkText, replayLogprobs, replayReply, type ReplayReply } from "./respond.js";
 
 /** Options of `startReplayServer`. */
 export interface ReplayServerOptions {
@@ -142,6 +142,8 @@ interface ChatRequest {
   includeUsage: boolean;
   n: number;
   stop: string[] | undefined;
+  /** The request asked for token log-probabilities (`logprobs: true`). */
+  logprobs: boolean;
 }
 
 /** Validates a parsed chat completions request body. */
@@ -177,6 +179,9 @@ function parseChatRequest(body: unknown): ChatRequest {
   if (typeof b.stop === "string") stop = [b.stop];
   else if (Array.isArray(b.stop) && b.stop.every((s) => typeof s === "string")) stop = b.stop as string[];
   else if (b.stop !== undefined && b.stop !== null) throw badRequest('"stop" must be a string or an array of strings.');
+  if (b.logprobs !== undefined && b.logprobs !== null && typeof b.logprobs !== "boolean") {
+    throw badRequest('"logprobs" must be a boolean.');
+  }
   const streamOptions = b.stream_options as { include_usage?: unknown } | null | undefined;
   return {
     model: typeof b.model === "string" ? b.model : null,
@@ -186,6 +191,7 @@ function parseChatRequest(body: unknown): ChatRequest {
     includeUsage: typeof streamOptions === "object" && streamOptions !== null && streamOptions.include_usage === true,
     n,
     stop,
+    logprobs: b.logprobs === true,
   };
 }
 
@@ -212,7 +218,9 @@ function replayInfo(reply: ReplayReply): Record<string, unknown> {
  * `GET /v1/models` lists the model names. Errors are OpenAI-style JSON `{ error: { message,
  * type, code } }`: 400 for a malformed request, 404 for an unknown route or a prompt with no
  * known question, 413 for a body over the size limit. With `n` > 1, choice i replays
- * attempt k + i.
+ * attempt k + i. With `logprobs: true`, a trace's recorded confidence comes back as
+ * `choices[].logprobs` (one entry for the whole reply, logprob ln(confidence); on the last chunk
+ * of a stream); a trace without one has `logprobs: null`.
  */
 export async function startReplayServer(options: ReplayServerOptions): Promise<ReplayServer> {
   const index = new QuestionIndex(options.items);
@@ -257,6 +265,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     const id = `chatcmpl-${randomUUID().replace(/-/g, "")}`;
     const created = Math.floor(Date.now() / 1000);
     const model = first.model;
+    // Like OpenAI, log-probabilities only when asked for; a trace without a confidence has none.
+    const logprobsOf = (reply: ReplayReply) => (request.logprobs ? replayLogprobs(reply) : null);
     if (!request.stream) {
       sendJson(res, 200, {
         id,
@@ -267,7 +277,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
         choices: replies.map((reply, i) => ({
           index: i,
           message: { role: "assistant", content: reply.text, refusal: null },
-          logprobs: null,
+          logprobs: logprobsOf(reply),
           finish_reason: "stop",
         })),
         usage: usageJson(replies),
@@ -289,7 +299,8 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       for (const piece of chunkText(reply.text)) {
         send([{ index: i, delta: { content: piece }, logprobs: null, finish_reason: null }]);
       }
-      send([{ index: i, delta: {}, logprobs: null, finish_reason: "stop" }], { replay: replayInfo(reply) });
+      // The one summary entry of the trace's confidence comes with the last chunk of the choice.
+      send([{ index: i, delta: {}, logprobs: logprobsOf(reply), finish_reason: "stop" }], { replay: replayInfo(reply) });
     });
     if (request.includeUsage) send([], { usage: usageJson(replies) });
     res.end("data: [DONE]\n\n");
