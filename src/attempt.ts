@@ -8,6 +8,10 @@ export type AnswerKind = "number" | "date" | "choice" | "text" | "game24";
 
 export const ANSWER_KINDS: readonly AnswerKind[] = ["number", "date", "choice", "text", "game24"];
 
+/** What DRR decided on an attempt: accept it and stop, reject it and try again, or stop because the budget is spent. */
+export const DECISIONS = ["accept", "reject", "exhausted"] as const;
+export type Decision = (typeof DECISIONS)[number];
+
 /** An earlier attempt at the same question, with the feedback it got. */
 export interface PriorAttempt {
   /** The Reasoner's full text for that attempt. */

@@ -33,6 +33,9 @@ export class GraphError extends DrrError {}
 /** Behavioural data capture, labelling or storage failed. */
 export class BehaviorError extends DrrError {}
 
+/** A stopping policy is malformed or cannot be calibrated. */
+export class PolicyError extends DrrError {}
+
 /** Training, evaluating or loading the discriminative model failed. */
 export class DmError extends DrrError {}
 

@@ -326,7 +326,8 @@ export class BehaviorCollector extends BaseCallbackHandler {
       const call = open.calls.get(runId);
       open.calls.delete(runId);
       const reply = readModelReply(output);
-      if (call && reply && !reply.hasToolCalls && reply.text.trim() !== "" && this.countsAsAttempt(run.node)) {
+      // An empty reply is an attempt too (real models return them): it has no answer, and the DM judges it.
+      if (call && reply && !reply.hasToolCalls && this.countsAsAttempt(run.node)) {
         open.attempts.push({
           seq: call.seq,
           text: reply.text,

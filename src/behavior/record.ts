@@ -1,10 +1,9 @@
-import type { ScoringInput } from "../attempt.js";
+import type { Decision, ScoringInput } from "../attempt.js";
 
 /** Version of the attempt-record schema written by the collector and read by the DM trainer. */
 export const RECORD_SCHEMA_VERSION = 1;
 
-/** The DRR decision taken on an attempt, when the run was a DRR graph. */
-export type Decision = "accept" | "reject" | "exhausted";
+export type { Decision } from "../attempt.js";
 
 /**
  * One line of behavioural data: one attempt of the Reasoner at one question, with the attempts

@@ -1,7 +1,7 @@
-import { ANSWER_KINDS } from "../attempt.js";
+import { ANSWER_KINDS, DECISIONS } from "../attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./record.js";
 
-const DECISIONS = new Set(["accept", "reject", "exhausted"]);
+const DECISION_SET = new Set<string>(DECISIONS);
 
 function isStringOrNull(value: unknown): boolean {
   return value === null || typeof value === "string";
@@ -35,7 +35,7 @@ export function recordProblem(value: unknown): string | null {
   if (r.label !== 0 && r.label !== 1 && r.label !== null) return "label is not 0, 1 or null";
   if (r.task !== undefined && !ANSWER_KINDS.includes(r.task as never)) return "task is not a known answer kind";
   if (!isOptional(r.score, (v) => typeof v === "number" && Number.isFinite(v))) return "score is not a number";
-  if (!isOptional(r.decision, (v) => DECISIONS.has(v as string))) return "decision is not accept, reject or exhausted";
+  if (!isOptional(r.decision, (v) => DECISION_SET.has(v as string))) return "decision is not accept, reject or exhausted";
   if (!isOptional(r.feedback, (v) => typeof v === "string")) return "feedback is not a string";
   if (!isOptional(r.gold, (v) => typeof v === "string")) return "gold is not a string";
   if (!isOptional(r.latencyMs, (v) => typeof v === "number")) return "latencyMs is not a number";

@@ -9,17 +9,21 @@ import { rocAuc } from "../dm/metrics.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import type { ModelKind } from "../dm/model.js";
 import { writeDmModel } from "../dm/onnx-writer.js";
-import { splitByQuestion, trainDm } from "../dm/trainer.js";
-import { DmError } from "../errors.js";
+import { trainDm } from "../dm/trainer.js";
+import type { FeaturizerConfig } from "../dm/features.js";
+import { DrrInputError } from "../errors.js";
 import type { AttemptRecord } from "../behavior/record.js";
-import { chooseDrrThreshold, simulateAll, trajectoriesFromRecords, type SimulatedDrr } from "./calibrate.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
-import type { Fallback } from "../graph/fallback.js";
+import { DEFAULT_FALLBACK, type Fallback } from "../policy/fallback.js";
+import { DEFAULT_OBJECTIVE, type Objective, type SimulatedPolicy } from "../policy/calibrate.js";
+import { checkPolicy, thresholdPolicy, type StopPolicy } from "../policy/policy.js";
+import { calibratePolicy, DEFAULT_FOLDS, type Calibration } from "../pipeline/calibrate.js";
 import { Reasoner } from "../reasoner/reasoner.js";
 import { ReplayChatModel } from "../replay/chat-model.js";
 import type { ReplayItem } from "../replay/format.js";
 import { collectBehavior, type CollectPolicy } from "./collect.js";
 import {
+  adaptiveOutcome,
   graphOutcome,
   oracleOutcome,
   selfConsistencyOutcome,
@@ -32,8 +36,15 @@ import { mapConcurrent } from "./pool.js";
 import { liveSampler, replaySampler, type Sample } from "./samples.js";
 import { splitQuestions } from "./split.js";
 
-/** Share of training questions the DM holds out as dev (early stopping, thresholds). */
+/** Share of training questions the DM holds out as dev (early stopping, Platt scaling). */
 const DEV_FRACTION = 0.2;
+
+/** Collection passes over the training split when not given: as many trace orders as the data holds, at most 4. */
+export function defaultCollectPasses(items: readonly ReplayItem[], maxAttempts: number, live: boolean): number {
+  if (live || items.length === 0) return 1;
+  const fewest = Math.min(...items.map((i) => i.traces.length));
+  return Math.max(1, Math.min(4, Math.floor(fewest / maxAttempts)));
+}
 
 export interface BenchOptions {
   /** The data set's questions (replay items; in live mode their traces are not used). */
@@ -58,19 +69,27 @@ export interface BenchOptions {
   collectPolicy?: CollectPolicy;
   /**
    * Collection passes over the training split, each with another trace order (replay) or fresh
-   * samples (live). Defaults to 1.
+   * samples (live). Defaults to `defaultCollectPasses` (1 live; up to 4 replayed, as the traces allow).
    */
   collectPasses?: number;
-  /** A fixed DRR accept threshold instead of the calibrated one. */
+  /** A fixed DRR policy instead of the calibrated one. */
+  policy?: StopPolicy;
+  /** Shorthand for `policy: thresholdPolicy(threshold)`: the paper's fixed accept threshold. */
   threshold?: number;
-  /** DRR's fallback when no attempt is accepted. Defaults to "majority". */
+  /** What the calibrated policy is chosen for. Defaults to "accuracy". */
+  objective?: Objective;
+  /** Folds of the out-of-fold calibration. Defaults to 5. */
+  folds?: number;
+  /** The DM's featurizer configuration (feature groups for ablations). Defaults to the featurizer's own. */
+  featurizer?: Partial<FeaturizerConfig>;
+  /** DRR's fallback when no attempt is accepted. Defaults to "vote". */
   fallback?: Fallback;
   concurrency?: number;
   /** Called as each stage starts and progresses. */
   onProgress?: (stage: BenchStage, done: number, total: number) => void;
 }
 
-export type BenchStage = "collect-train" | "train" | "collect-test" | "baselines" | "drr" | "self-critique";
+export type BenchStage = "collect-train" | "calibrate" | "train" | "collect-test" | "baselines" | "drr" | "self-critique";
 
 export interface MethodReport extends MethodSummary {
   /** Why the method was not run, when it was not. */
@@ -83,6 +102,7 @@ export interface BenchReport {
   mode: "replay" | "live";
   maxAttempts: number;
   fallback: Fallback;
+  objective: Objective;
   collect: { policy: CollectPolicy; passes: number };
   questions: { train: number; test: number };
   methods: Record<string, MethodReport>;
@@ -93,13 +113,18 @@ export interface BenchReport {
     testAuc: number;
     /** Median time to score one attempt, featurization included, in microseconds. */
     scoreMicros: number;
+    /** The DM's own per-attempt threshold (the paper's rule, kept in the model file). */
     threshold: number;
+    /** The stopping policy DRR ran with. */
+    policy: StopPolicy;
     trainRecords: number;
     testRecords: number;
     sizeBytes: number;
-    /** How DRR's threshold was set when not by the DM's own per-attempt rule, with DRR simulated on dev. */
-    calibration: { rule: string; dev: SimulatedDrr; perAttemptThreshold: number } | null;
+    /** How the policy was chosen by out-of-fold simulation on the training split; null when it was fixed. */
+    calibration: Omit<Calibration, "best"> & { best: SimulatedPolicy } | null;
   };
+  /** Questions whose DRR run failed (counted as unanswered), and the first error's code. */
+  failed: { count: number; share: number; firstError: string | null };
   files: { trainRecords: string; testRecords: string; model: string };
   seconds: number;
 }
@@ -113,9 +138,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const started = performance.now();
   const maxAttempts = options.maxAttempts ?? 5;
   const seed = options.seed ?? 0;
-  const fallback = options.fallback ?? "majority";
+  const fallback = options.fallback ?? DEFAULT_FALLBACK;
+  const objective = options.objective ?? DEFAULT_OBJECTIVE;
   const concurrency = options.concurrency ?? 8;
   const format = answerFormat(options.answer);
+  if (!options.liveModel) checkTraceCounts(options.items, maxAttempts);
   const { train, test } = splitQuestions(options.items, { trainFraction: options.trainFraction ?? 0.5, seed, limit: options.limit });
   const model = options.liveModel ?? new ReplayChatModel({ items: options.items, seed });
   const progress = options.onProgress ?? (() => undefined);
@@ -125,8 +152,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     testRecords: path.join(options.outDir, "behavior-test.jsonl"),
     model: path.join(options.outDir, "dm.onnx"),
   };
-  const policy = options.collectPolicy ?? "explore";
-  const passes = Math.max(1, options.collectPasses ?? 1);
+  const collectPolicy = options.collectPolicy ?? "explore";
+  const passes = Math.max(1, options.collectPasses ?? defaultCollectPasses(options.items, maxAttempts, options.liveModel !== undefined));
   // One file per pass: a pass must not resume from another pass's records of the same questions.
   const trainFiles = Array.from({ length: passes }, (_, pass) =>
     pass === 0 ? files.trainRecords : files.trainRecords.replace(/\.jsonl$/, `.pass${pass}.jsonl`),
@@ -138,55 +165,45 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     collectBehavior({
       items,
       // Each training pass replays another trace order; the test split keeps the evaluation's order.
-      model: options.liveModel ?? new ReplayChatModel({ items: options.items, seed: stage === "collect-train" ? seed + 1000 * pass : seed }),
+      model: options.liveModel ?? new ReplayChatModel({ items: options.items, seed: stage === "collect-train" ? seed + 1000 * (pass + 1) : seed }),
       out,
       answer: options.answer,
       maxAttempts,
       concurrency,
-      policy,
+      policy: collectPolicy,
       onProgress: (p) => progress(stage, pass * p.total + p.done, passes * p.total),
     });
   for (let pass = 0; pass < passes; pass++) await collect(train, trainFiles[pass] as string, "collect-train", pass);
-
-  // 2. Train the DM, export it to ONNX and load it back as the graph will.
   const trainRecords: AttemptRecord[] = [];
   for (const file of trainFiles) trainRecords.push(...(await readRecords(file, { warn: () => undefined })).records);
+
+  // 2. Calibrate the stopping policy by out-of-fold simulation on the training split (explored data only).
   const dmKind = options.dmModel ?? "logreg";
-  const trained = await trainDm(trainRecords, {
-    model: dmKind,
-    seed,
-    devFraction: DEV_FRACTION,
-    onEpoch: (e) => progress("train", e.epoch, e.epochs),
-  });
-  let written = await writeDmModel(files.model, trained.params, trained.metadata);
-  let dm = await OnnxDiscriminator.load(files.model);
+  const trainOptions = { model: dmKind, devFraction: DEV_FRACTION, ...(options.featurizer && { featurizer: options.featurizer }) };
+  let policy: StopPolicy;
   let calibration: BenchReport["dm"]["calibration"] = null;
-  if (options.threshold !== undefined || policy === "explore") {
-    // Explored dev trajectories let DRR's threshold be chosen end to end (see calibrate.ts).
-    const { dev } = splitByQuestion(trainRecords, DEV_FRACTION, seed);
-    const devRecords = dev.map((i) => trainRecords[i] as AttemptRecord);
-    const devTrajectories = trajectoriesFromRecords(devRecords, await dm.scoreBatch(devRecords));
-    const devLabels = new Set(devRecords.map((r) => r.label));
-    if (options.threshold === undefined && !(devLabels.has(0) && devLabels.has(1))) {
-      throw new DmError(
-        "NOT_ENOUGH_DATA",
-        `The dev questions have only ${devLabels.has(1) ? "right" : "wrong"} attempts, so DRR's threshold cannot be calibrated. ` +
-          "Use more questions (--limit), more collection passes (--collect-passes) or a fixed --threshold.",
-      );
-    }
-    const simulated =
-      options.threshold !== undefined
-        ? simulateAll(devTrajectories, options.threshold, fallback, format)
-        : chooseDrrThreshold(devTrajectories, fallback, format);
-    calibration = { rule: options.threshold !== undefined ? "fixed" : "drr-simulated-formula", dev: simulated, perAttemptThreshold: dm.threshold };
-    written = await writeDmModel(files.model, trained.params, {
-      ...trained.metadata,
-      threshold: simulated.threshold,
-      thresholdRule: calibration.rule,
-    });
-    await dm.release?.();
-    dm = await OnnxDiscriminator.load(files.model);
+  if (options.policy !== undefined || options.threshold !== undefined) {
+    policy = options.policy !== undefined ? checkPolicy(options.policy) : thresholdPolicy(options.threshold as number);
+  } else if (collectPolicy === "explore") {
+    progress("calibrate", 0, 1);
+    calibration = await calibratePolicy(trainRecords, { objective, maxAttempts, format, seed, folds: options.folds ?? DEFAULT_FOLDS, train: trainOptions });
+    policy = calibration.chosen.policy;
+    progress("calibrate", 1, 1);
+  } else {
+    throw new DrrInputError(
+      "BAD_ARGUMENTS",
+      'The stopping policy is calibrated on explored trajectories: use --collect-policy explore, or give a fixed --threshold with --collect-policy oracle.',
+    );
   }
+
+  // 3. Train the DM on the whole training split, export it to ONNX with its policy, and load it back as the graph will.
+  const trained = await trainDm(trainRecords, { ...trainOptions, seed, onEpoch: (e) => progress("train", e.epoch, e.epochs) });
+  const written = await writeDmModel(files.model, trained.params, {
+    ...trained.metadata,
+    policy,
+    thresholdRule: `${trained.metadata.thresholdRule}; policy: ${calibration ? calibration.rule : "fixed"}`,
+  });
+  const dm = await OnnxDiscriminator.load(files.model);
 
   // The DM on held-out behavioural data: the test split collected the same way.
   await collect(test, files.testRecords, "collect-test");
@@ -195,7 +212,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const testAuc = rocAuc(testScores, testRecords.map((r) => r.label as number));
   const scoreMicros = await medianScoreMicros(dm, testRecords.slice(0, 300));
 
-  // 3. Reason: every method on the test split, paired on the same attempts.
+  // 4. Reason: every method on the test split, paired on the same attempts.
   const reasoner = new Reasoner({ model });
   const sampler = options.liveModel ? liveSampler(reasoner, format, options.answer) : replaySampler(seed, format);
   let sampled = 0;
@@ -204,10 +221,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     progress("baselines", ++sampled, test.length);
     return result;
   });
-  const outcomes: Record<string, QuestionOutcome[]> = {
-    single: test.map((item, i) => singleOutcome(item, samples[i] as Sample[], format)),
-    [`sc@${maxAttempts}`]: test.map((item, i) => selfConsistencyOutcome(item, samples[i] as Sample[], format)),
-  };
+  const per = (f: (item: ReplayItem, s: Sample[]) => QuestionOutcome) => test.map((item, i) => f(item, samples[i] as Sample[]));
+  const outcomes: Record<string, QuestionOutcome[]> = { single: per((item, s) => singleOutcome(item, s, format)) };
+  for (let k = 1; k <= maxAttempts; k++) outcomes[`sc@${k}`] = per((item, s) => selfConsistencyOutcome(item, s.slice(0, k), format, k));
+  outcomes.adaptive = per((item, s) => adaptiveOutcome(item, s, format));
+  outcomes["adaptive-abstain"] = per((item, s) => adaptiveOutcome(item, s, format, true));
   const drrGraph = createDrrGraph({ model, discriminator: dm, maxAttempts, fallback, answer: options.answer });
   let ran = 0;
   outcomes.drr = await mapConcurrent(test, concurrency, async (item) => {
@@ -215,7 +233,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     progress("drr", ++ran, test.length);
     return result;
   });
-  outcomes[`oracle@${maxAttempts}`] = test.map((item, i) => oracleOutcome(item, samples[i] as Sample[], format));
+  outcomes[`oracle@${maxAttempts}`] = per((item, s) => oracleOutcome(item, s, format));
 
   const methods: Record<string, MethodReport> = {};
   for (const [name, list] of Object.entries(outcomes)) methods[name] = summarize(list);
@@ -241,6 +259,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       notRun: "needs a live chat model (set OPENAI_API_KEY or OPENAI_BASE_URL): a replay model cannot critique",
     };
   }
+  const drr = methods.drr as MethodReport;
 
   return {
     dataset: options.dataset,
@@ -248,7 +267,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     mode: options.liveModel ? "live" : "replay",
     maxAttempts,
     fallback,
-    collect: { policy, passes },
+    objective,
+    collect: { policy: collectPolicy, passes },
     questions: { train: train.length, test: test.length },
     methods,
     dm: {
@@ -258,14 +278,29 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       testAuc,
       scoreMicros,
       threshold: dm.threshold,
+      policy,
       trainRecords: trainRecords.length,
       testRecords: testRecords.length,
       sizeBytes: written.sizeBytes,
       calibration,
     },
+    failed: { count: drr.failed, share: test.length ? drr.failed / test.length : 0, firstError: drr.firstError },
     files,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Replay needs at least `maxAttempts` recorded traces per question, or attempts would repeat traces. */
+function checkTraceCounts(items: readonly ReplayItem[], maxAttempts: number): void {
+  const short = items.filter((i) => i.traces.length < maxAttempts);
+  if (short.length > 0) {
+    throw new DrrInputError(
+      "NOT_ENOUGH_TRACES",
+      `${short.length} of ${items.length} questions have fewer than --max-attempts ${maxAttempts} recorded traces ` +
+        `(for example "${short[0]?.id}" has ${short[0]?.traces.length}); lower --max-attempts to at most ` +
+        `${Math.min(...items.map((i) => i.traces.length))}, or use a live model.`,
+    );
+  }
 }
 
 /** Median wall time of scoring one attempt (featurization and onnxruntime), in microseconds. */

@@ -1,8 +1,12 @@
 import path from "node:path";
 import { writeReport, resultsTable } from "../bench/report.js";
-import { runBench, type BenchStage } from "../bench/run-bench.js";
+import type { BenchStage } from "../bench/run-bench.js";
+import { DEFAULT_SEEDS, runBenchSeeds, seedList } from "../bench/seeds.js";
+import { OBJECTIVES, type Objective } from "../policy/calibrate.js";
+import { DATASET_INFO, DATASET_NAMES } from "../replay/loaders.js";
+import { DrrError } from "../errors.js";
 import type { CollectPolicy } from "../bench/collect.js";
-import { FALLBACKS, type Fallback } from "../graph/fallback.js";
+import { DEFAULT_FALLBACK, FALLBACKS, type Fallback } from "../policy/fallback.js";
 import { MODEL_KINDS, type ModelKind } from "../dm/model.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
 import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
@@ -10,12 +14,32 @@ import { answerKind, loadItems } from "./data.js";
 import { Progress } from "./progress.js";
 
 const USAGE =
-  "drr bench (--data FILE | --dataset gsm8k|svamp|game24) [--answer number|date|choice|text|game24] [--max-attempts 5] " +
-  "[--seed 0] [--train-fraction 0.5] [--limit N] [--out DIR] [--dm logreg|mlp] [--fallback majority|abstain|last|best] " +
-  "[--collect-policy explore|oracle] [--collect-passes 1] [--threshold T] [--concurrency 8]";
+  `drr bench (--data FILE | --dataset ${DATASET_NAMES.join("|")}) [--seeds ${DEFAULT_SEEDS}] [--seed 0] [--objective accuracy|score] ` +
+  "[--answer number|date|choice|text|game24] [--max-attempts 5] [--train-fraction 0.5] [--limit N] [--out DIR] [--dm logreg|mlp] " +
+  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--threshold T] [--concurrency 8]`;
+
+/** `--help`: the usage and the data sets, single-model ones marked. */
+function help(): string {
+  const sets = DATASET_NAMES.map((name) => {
+    const info = DATASET_INFO[name];
+    return `  ${name.padEnd(16)} ${info.models === "mixture" ? "MIXTURE " : "single  "} ${info.description}`;
+  });
+  return [
+    `Usage: ${USAGE}`,
+    "",
+    "Runs DRR and every baseline (single, sc@1..k, adaptive, adaptive-abstain, oracle@k) on the same questions and attempts,",
+    `once per seed (--seeds, default ${DEFAULT_SEEDS}; seeds --seed, --seed+1, …), and prints mean ± 95% interval over the seeds.`,
+    "--objective accuracy (default): DRR's policy is the most accurate one at no more calls than the adaptive rule;",
+    "--objective score: the one with the best formula score (+1 right, −1 wrong, 0 abstain), abstaining when unsure.",
+    "",
+    "Data sets (--dataset):",
+    ...sets,
+  ].join("\n");
+}
 
 const STAGE_LABELS: Record<BenchStage, string> = {
   "collect-train": "collect train",
+  calibrate: "calibrate policy",
   train: "train DM",
   "collect-test": "collect test",
   baselines: "baselines",
@@ -33,6 +57,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
       answer: { type: "string" },
       "max-attempts": { type: "string" },
       seed: { type: "string" },
+      seeds: { type: "string" },
+      objective: { type: "string" },
+      folds: { type: "string" },
       "train-fraction": { type: "string" },
       limit: { type: "string" },
       out: { type: "string" },
@@ -47,49 +74,61 @@ export async function benchCommand(argv: string[]): Promise<number> {
     USAGE,
   );
   if (flags.help) {
-    console.log(USAGE);
+    console.log(help());
     return 0;
   }
-  const { items, name } = await loadItems(flags);
   const seed = intFlag(flags.seed, "seed", 0);
-  const outDir = path.resolve(flags.out ?? path.join("out", "bench", `${path.basename(name, ".jsonl")}-seed${seed}`));
+  if (flags.seeds !== undefined && !/^-?\d+$/.test(flags.seeds)) seedList(seed, Number.NaN);
+  const seeds = seedList(seed, flags.seeds === undefined ? DEFAULT_SEEDS : Number(flags.seeds));
+  const { items, name } = await loadItems(flags);
+  const outDir = path.resolve(flags.out ?? path.join("out", "bench", path.basename(name, ".jsonl")));
   const live = await defaultChatModel({ items, seed });
   console.log(`drr bench: ${name} (${items.length} questions), reasoner ${live.description}`);
 
-  const bars = new Map<BenchStage, Progress>();
-  const report = await runBench({
+  const bars = new Map<string, Progress>();
+  const models = (DATASET_INFO as Record<string, { models: "single" | "mixture" }>)[name]?.models ?? "unknown";
+  const report = await runBenchSeeds({
+    seeds,
+    models,
     items,
     dataset: name,
     answer: answerKind(flags.answer, items),
     outDir,
     maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100),
-    seed,
     trainFraction: numberFlag(flags["train-fraction"], "train-fraction", 0.5, 0.05, 0.95),
     limit: flags.limit === undefined ? undefined : intFlag(flags.limit, "limit", items.length, 4),
     liveModel: live.kind === "openai" ? live.model : undefined,
     dmModel: choiceFlag<ModelKind>(flags.dm, "dm", MODEL_KINDS, "logreg"),
-    fallback: choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, "majority"),
+    fallback: choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, DEFAULT_FALLBACK),
+    objective: choiceFlag<Objective>(flags.objective, "objective", OBJECTIVES, "accuracy"),
+    folds: intFlag(flags.folds, "folds", 5, 2, 20),
     collectPolicy: choiceFlag<CollectPolicy>(flags["collect-policy"], "collect-policy", ["oracle", "explore"], "explore"),
     threshold: flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1),
-    collectPasses: intFlag(flags["collect-passes"], "collect-passes", 1, 1, 20),
+    collectPasses: flags["collect-passes"] === undefined ? undefined : intFlag(flags["collect-passes"], "collect-passes", 1, 1, 20),
     concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),
-    onProgress: (stage, done, total) => {
-      let bar = bars.get(stage);
-      if (!bar) bars.set(stage, (bar = new Progress(STAGE_LABELS[stage])));
+    onProgress: (s, stage, done, total) => {
+      const key = `${s}:${stage}`;
+      let bar = bars.get(key);
+      if (!bar) bars.set(key, (bar = new Progress(`seed ${s} ${STAGE_LABELS[stage]}`)));
       bar.update(done, total);
     },
   });
   const files = await writeReport(report, outDir);
-  console.log(`\n${report.questions.train} training / ${report.questions.test} test questions, seed ${report.seed}, ${report.mode} mode:\n`);
-  console.log(resultsTable(report));
+  console.log(`\n${resultsTable(report)}`);
   const dm = report.dm;
   console.log(
-    `\nDM ${dm.kind}: dev AUC ${dm.devAuc.toFixed(3)}, test AUC ${dm.testAuc.toFixed(3)}, threshold ${dm.threshold.toFixed(3)}, ` +
-      `${dm.scoreMicros.toFixed(1)} µs per attempt (median), ${dm.sizeBytes} bytes.`,
+    `\nDM ${dm.kind}: test AUC ${dm.testAuc.mean.toFixed(3)}, out-of-fold AUC ${dm.oofAuc.mean.toFixed(3)}, ${dm.scoreMicros.toFixed(1)} µs per attempt (median).`,
   );
   const critique = report.methods["self-critique"];
   if (critique?.notRun) console.log(`self-critique not run: ${critique.notRun}.`);
-  console.log(`\nReport: ${files.markdown}\nPlot:   ${files.plot}\nModel:  ${report.files.model}\nData:   ${report.files.trainRecords}`);
+  const last = report.seeds.at(-1);
+  console.log(`\nReport: ${files.markdown}\nJSON:   ${files.json}\nPlot:   ${files.plot}\nModel:  ${last?.files.model} (seed ${last?.seed})`);
   console.log(`Finished in ${report.seconds.toFixed(1)} s.`);
+  if (report.failed.share > 0.05) {
+    throw new DrrError(
+      "TOO_MANY_FAILURES",
+      `${report.failed.count} DRR runs failed (${(100 * report.failed.share).toFixed(1)}% of the test questions, more than 5%); first error ${report.failed.firstError}. The report was written; fix the cause and run again.`,
+    );
+  }
   return 0;
 }

@@ -1,5 +1,6 @@
 import type { ScoringInput } from "../attempt.js";
 import { DiscriminatorError } from "../errors.js";
+import { checkPolicy, type StopPolicy } from "../policy/policy.js";
 
 /**
  * A discriminator judges attempts: for each one it gives the probability, in [0, 1], that the
@@ -61,4 +62,10 @@ export function isDiscriminator(value: unknown): value is Discriminator {
 export function ownThreshold(discriminator: Discriminator): number | undefined {
   const value = (discriminator as Discriminator & { threshold?: unknown }).threshold;
   return typeof value === "number" && value >= 0 && value <= 1 ? value : undefined;
+}
+
+/** The stopping policy a discriminator carries (an OnnxDiscriminator's calibrated one), if any. */
+export function ownPolicy(discriminator: Discriminator): StopPolicy | undefined {
+  const value = (discriminator as Discriminator & { policy?: unknown }).policy;
+  return value === undefined || value === null ? undefined : checkPolicy(value, `discriminator "${discriminator.id}"'s policy`);
 }

@@ -12,6 +12,7 @@ import type { Discriminator } from "./discriminator.js";
 import { featureDim, Featurizer, featurizerHash, FEATURIZER_VERSION, type SparseVector } from "./features.js";
 import { decodeOnnxModel, readDmMetadata } from "./onnx-reader.js";
 import { INPUT_NAME, OUTPUT_NAME, type DmModelMetadata } from "./onnx-writer.js";
+import type { StopPolicy } from "../policy/policy.js";
 
 /** Batches up to this many rows reuse one pooled input buffer. */
 const MAX_POOLED_ROWS = 256;
@@ -27,8 +28,10 @@ export interface OnnxDiscriminatorOptions {
 export class OnnxDiscriminator implements Discriminator {
   /** "onnx:" followed by the first 12 hex digits of the file's SHA-256. */
   readonly id: string;
-  /** Accept an attempt when its score is >= this. */
+  /** Accept an attempt when its score is >= this (the paper's rule; see `policy`). */
   readonly threshold: number;
+  /** The stopping policy calibrated with the model, unless a `threshold` was given at load; the graph and the middleware default to it. */
+  readonly policy: StopPolicy | undefined;
   readonly metadata: DmModelMetadata;
   /** Absolute or relative path the model was loaded from. */
   readonly path: string;
@@ -56,6 +59,7 @@ export class OnnxDiscriminator implements Discriminator {
     this.metadata = metadata;
     this.featurizer = featurizer;
     this.threshold = threshold;
+    this.policy = threshold === metadata.threshold ? metadata.policy : undefined;
     this.inputDim = featurizer.dim;
     this.pool = new Float32Array(this.inputDim * 64);
   }

@@ -8,6 +8,7 @@ import { featurizerConfig, type FeaturizerConfig } from "./features.js";
 import type { ModelParams } from "./model.js";
 import { METADATA_KEYS, ONNX_FLOAT, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
 import { decodePackedVarints, decodeString, ProtoDecodeError, readFields, WIRE_LENGTH, WIRE_VARINT } from "./protobuf.js";
+import { checkPolicy } from "../policy/policy.js";
 
 /** A graph input or output: name, element type and dimensions (a string for a symbolic one). */
 export interface OnnxValueInfo {
@@ -249,6 +250,13 @@ export function readDmMetadata(props: Record<string, string>, source = "the mode
   };
   const hidden = props[METADATA_KEYS.hidden];
   if (hidden !== undefined) metadata.hidden = Number(hidden);
+  if (props[METADATA_KEYS.policy] !== undefined) {
+    try {
+      metadata.policy = checkPolicy(parseJson(METADATA_KEYS.policy), "the policy");
+    } catch (error) {
+      throw invalid(source, (error as Error).message);
+    }
+  }
   return metadata;
 }
 

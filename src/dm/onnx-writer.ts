@@ -15,6 +15,7 @@ import { DmError } from "../errors.js";
 import { featureDim, featurizerHash, type FeaturizerConfig } from "./features.js";
 import type { ModelKind, ModelParams } from "./model.js";
 import { ProtoWriter } from "./protobuf.js";
+import { checkPolicy, type StopPolicy } from "../policy/policy.js";
 
 /** Version of the DM file layout (graph names and metadata keys). */
 export const DM_SCHEMA_VERSION = 1;
@@ -37,6 +38,7 @@ export const METADATA_KEYS = {
   hidden: "drr.hidden",
   threshold: "drr.threshold",
   thresholdRule: "drr.threshold_rule",
+  policy: "drr.policy",
   training: "drr.training",
   created: "drr.created",
 } as const;
@@ -56,6 +58,8 @@ export interface DmModelMetadata {
   /** Accept an attempt when its score is >= this. */
   threshold: number;
   thresholdRule: string;
+  /** The stopping policy calibrated for this model (see src/policy/), when one was; the graph and the middleware default to it. */
+  policy?: StopPolicy;
   training: TrainingSummary;
   /** ISO-8601 creation time. */
   created: string;
@@ -98,6 +102,7 @@ export function metadataToProps(metadata: DmModelMetadata): Record<string, strin
     [METADATA_KEYS.created]: metadata.created,
   };
   if (metadata.hidden !== undefined) props[METADATA_KEYS.hidden] = String(metadata.hidden);
+  if (metadata.policy !== undefined) props[METADATA_KEYS.policy] = JSON.stringify(checkPolicy(metadata.policy, "metadata.policy"));
   return props;
 }
 

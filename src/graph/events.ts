@@ -1,4 +1,4 @@
-import type { Decision } from "../behavior/record.js";
+import type { Decision } from "../attempt.js";
 
 /** Custom stream events of the DRR graph (`streamMode: "custom"`). */
 export type DrrEvent =
@@ -7,7 +7,10 @@ export type DrrEvent =
       attempt: number;
       answer: string | null;
       score: number;
-      threshold: number;
+      /** Total weight of the attempt's answer under the policy (see policy.ts). */
+      weight: number;
+      /** The weight that accepts (the policy's `accept`). */
+      accept: number;
       decision: Decision;
       discriminator: string;
     }

@@ -3,11 +3,13 @@ import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { AnswerKind } from "../attempt.js";
 import { ANSWER_KINDS } from "../attempt.js";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
-import { isDiscriminator, ownThreshold, type Discriminator } from "../dm/discriminator.js";
+import { isDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { GraphError } from "../errors.js";
 import { DEFAULT_FEEDBACK, type ReasonerPrompts } from "../reasoner/prompts.js";
 import { Reasoner, type ReasonerTemperatures } from "../reasoner/reasoner.js";
-import { FALLBACKS, type Fallback } from "./fallback.js";
+import type { StopPolicy } from "../policy/policy.js";
+import { resolvePolicy } from "../policy/resolve.js";
+import { DEFAULT_FALLBACK, FALLBACKS, type Fallback } from "../policy/fallback.js";
 
 export interface DrrGraphOptions {
   /** The Reasoner's chat model. Give this or `reasoner`. */
@@ -18,9 +20,19 @@ export interface DrrGraphOptions {
   discriminator: Discriminator;
   /** Most attempts per question. Defaults to 5. */
   maxAttempts?: number;
-  /** Accept an attempt whose score is at least this. Defaults to the discriminator's own threshold (an OnnxDiscriminator's calibrated one), else 0.5. */
+  /**
+   * When to accept, what to answer when the budget runs out, when to abstain (see `StopPolicy`).
+   * Defaults to the discriminator's own calibrated policy (an OnnxDiscriminator trained by
+   * `drr train` or `drr bench` carries one), else the paper's rule at `threshold`.
+   */
+  policy?: StopPolicy;
+  /**
+   * Shorthand for `policy: thresholdPolicy(threshold)`: accept an attempt whose score (summed over
+   * agreeing attempts) is at least this. Used when `policy` is not given and the discriminator
+   * carries no policy; defaults to the discriminator's own threshold, else 0.5.
+   */
   threshold?: number;
-  /** What to answer when the budget runs out. Defaults to "abstain". */
+  /** What to answer when the budget runs out. Defaults to "vote" (the policy's weighted vote, which may abstain). */
   fallback?: Fallback;
   /** How answers are extracted and compared when the input names no task. Defaults to "number". */
   answer?: AnswerKind;
@@ -43,7 +55,7 @@ export interface ResolvedDrrOptions {
   reasoner: Reasoner;
   discriminator: Discriminator;
   maxAttempts: number;
-  threshold: number;
+  policy: StopPolicy;
   fallback: Fallback;
   answer: AnswerKind;
   feedback: string;
@@ -68,11 +80,8 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
     throw new GraphError("INVALID_OPTIONS", `maxAttempts must be a whole number from 1 to 1000; got ${String(maxAttempts)}.`);
   }
-  const threshold = options.threshold ?? ownThreshold(options.discriminator) ?? 0.5;
-  if (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1)) {
-    throw new GraphError("INVALID_OPTIONS", `threshold must be a number in [0, 1]; got ${String(threshold)}.`);
-  }
-  const fallback = options.fallback ?? "abstain";
+  const policy = resolvePolicy(options, options.discriminator, (message) => new GraphError("INVALID_OPTIONS", message));
+  const fallback = options.fallback ?? DEFAULT_FALLBACK;
   if (!FALLBACKS.includes(fallback)) {
     throw new GraphError("INVALID_OPTIONS", `fallback must be one of ${FALLBACKS.join(", ")}; got ${String(fallback)}.`);
   }
@@ -93,10 +102,11 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
     reasoner,
     discriminator: options.discriminator,
     maxAttempts,
-    threshold,
+    policy,
     fallback,
     answer,
     feedback,
     formatFor: (task) => answerFormat(task ?? answer),
   };
 }
+

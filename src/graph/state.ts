@@ -1,9 +1,9 @@
 import { ReducedValue, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
-import { ANSWER_KINDS } from "../attempt.js";
+import { ANSWER_KINDS, DECISIONS } from "../attempt.js";
 import { DrrInputError } from "../errors.js";
 
-export const DECISIONS = ["accept", "reject", "exhausted"] as const;
+export { DECISIONS } from "../attempt.js";
 export const OUTCOMES = ["accepted", "fallback", "abstained"] as const;
 
 /** One attempt of the Reasoner, as kept in the graph's state. */

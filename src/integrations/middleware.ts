@@ -12,17 +12,20 @@ import { createMiddleware } from "langchain";
 import { z } from "zod";
 import { ANSWER_KINDS, type AnswerKind, type ScoringInput } from "../attempt.js";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
-import { checkScore, isDiscriminator, ownThreshold, type Discriminator } from "../dm/discriminator.js";
+import { checkScore, isDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import { DmError, DrrInputError, isDrrError } from "../errors.js";
 import { emit } from "../graph/events.js";
 import { DECISIONS, OUTCOMES } from "../graph/state.js";
+import { DEFAULT_FALLBACK, FALLBACKS, fallbackAnswer, type Fallback } from "../policy/fallback.js";
+import { checkPolicy, decide, type StopPolicy } from "../policy/policy.js";
+import { resolvePolicy, type PolicyOptions } from "../policy/resolve.js";
 import { DEFAULT_FEEDBACK, DEFAULT_PROMPTS } from "../reasoner/prompts.js";
 
 /** What the agent answers when no attempt was accepted within the budget. */
-export type DrrMiddlewareFallback = "abstain" | "last";
+export type DrrMiddlewareFallback = Fallback;
 
-export const DRR_MIDDLEWARE_FALLBACKS: readonly DrrMiddlewareFallback[] = ["abstain", "last"];
+export const DRR_MIDDLEWARE_FALLBACKS: readonly DrrMiddlewareFallback[] = FALLBACKS;
 
 /** The abstention that replaces the final message under the "abstain" fallback, unless `abstention` is given. */
 export const DEFAULT_ABSTENTION = "I could not find an answer I am confident in, so I will not give one.";
@@ -38,13 +41,19 @@ export interface DrrMiddlewareOptions {
   discriminator: Discriminator | string;
   /** Most final answers judged per run, the first one included. Defaults to 5. */
   maxAttempts?: number;
-  /** Accept an answer whose score is at least this. Defaults to the discriminator's own threshold (an OnnxDiscriminator's calibrated one), else 0.5. */
+  /** When to accept, what to answer when the budget runs out, when to abstain. Defaults to the discriminator's own calibrated policy, else the paper's rule at `threshold`. */
+  policy?: StopPolicy;
+  /** Shorthand for `policy: thresholdPolicy(threshold)`. Defaults to the discriminator's own threshold, else 0.5. */
   threshold?: number;
   /** Verbal feedback after a rejection. Defaults to "Wrong answer! Try again.". */
   feedback?: string;
   /** Added on the line after the feedback. Defaults to asking for a completely different line of reasoning; "" leaves it out. */
   retryInstruction?: string;
-  /** What to do when the budget runs out: keep the last answer ("last", the default) or abstain. */
+  /**
+   * What to answer when the budget runs out, as in the DRR graph: "vote" (the default: the policy's
+   * weighted vote, which may abstain), "majority", "best", "last" or "abstain". An answer other than
+   * the last one replaces the final message with the attempt that gave it.
+   */
   fallback?: DrrMiddlewareFallback;
   /** How answers are extracted from the final message. Defaults to "number". */
   answer?: AnswerKind;
@@ -88,8 +97,8 @@ export const DrrMiddlewareState = z.object({
 interface ResolvedOptions {
   loadDiscriminator: () => Promise<Discriminator>;
   maxAttempts: number;
-  /** The fixed threshold, or undefined to use the discriminator's own (else 0.5). */
-  threshold: number | undefined;
+  /** The policy options as given; resolved against the discriminator once it is loaded. */
+  policyOptions: PolicyOptions;
   feedback: string;
   feedbackText: string;
   fallback: DrrMiddlewareFallback;
@@ -143,13 +152,15 @@ function resolveOptions(options: DrrMiddlewareOptions): ResolvedOptions {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
     throw invalid(`maxAttempts must be a whole number from 1 to 1000; got ${String(maxAttempts)}.`);
   }
+  const policyOptions: PolicyOptions = { policy: options.policy, threshold: options.threshold };
+  if (options.policy !== undefined) checkPolicy(options.policy, "policy");
   const threshold = options.threshold;
   if (threshold !== undefined && (typeof threshold !== "number" || !(threshold >= 0 && threshold <= 1))) {
     throw invalid(`threshold must be a number in [0, 1]; got ${String(threshold)}.`);
   }
-  const fallback = options.fallback ?? "last";
+  const fallback = options.fallback ?? DEFAULT_FALLBACK;
   if (!DRR_MIDDLEWARE_FALLBACKS.includes(fallback)) {
-    throw invalid(`fallback must be "last" or "abstain"; got ${JSON.stringify(fallback)}.`);
+    throw invalid(`fallback must be one of ${DRR_MIDDLEWARE_FALLBACKS.join(", ")}; got ${JSON.stringify(fallback)}.`);
   }
   const answer = options.answer ?? "number";
   if (!ANSWER_KINDS.includes(answer)) {
@@ -166,7 +177,7 @@ function resolveOptions(options: DrrMiddlewareOptions): ResolvedOptions {
   return {
     loadDiscriminator,
     maxAttempts,
-    threshold,
+    policyOptions,
     feedback,
     feedbackText: retryInstruction.trim() === "" ? feedback : `${feedback}\n${retryInstruction}`,
     fallback,
@@ -234,8 +245,8 @@ export function drrMiddleware(options: DrrMiddlewareOptions) {
           previous: earlier.map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback })),
         };
         const score = checkScore(await discriminator.score(input), discriminator.id);
-        const threshold = resolved.threshold ?? ownThreshold(discriminator) ?? 0.5;
-        const decision = score >= threshold ? "accept" : earlier.length + 1 >= maxAttempts ? "exhausted" : "reject";
+        const policy = resolvePolicy(resolved.policyOptions, discriminator, invalid);
+        const { decision, weight } = decide([...earlier, { answer, score }], policy, maxAttempts, format.same);
         const attempt: DrrMiddlewareAttempt = {
           index: earlier.length,
           text,
@@ -247,7 +258,16 @@ export function drrMiddleware(options: DrrMiddlewareOptions) {
           messageId: last.id ?? null,
         };
         const attempts = [...earlier, attempt];
-        emit(runtime, { type: "drr/decision", attempt: attempt.index, answer, score, threshold, decision, discriminator: discriminator.id });
+        emit(runtime, {
+          type: "drr/decision",
+          attempt: attempt.index,
+          answer,
+          score,
+          weight,
+          accept: policy.accept,
+          decision,
+          discriminator: discriminator.id,
+        });
 
         if (decision === "reject") {
           const feedback = new HumanMessage({ id: `${FEEDBACK_ID_PREFIX}${randomUUID()}`, content: resolved.feedbackText });
@@ -260,14 +280,15 @@ export function drrMiddleware(options: DrrMiddlewareOptions) {
         if (decision === "accept") {
           finalAnswer = answer;
           reason = `attempt ${attempt.index + 1} accepted with score ${score.toFixed(3)}`;
-        } else if (resolved.fallback === "last") {
-          finalAnswer = answer;
-          reason = `no attempt accepted in ${attempts.length} of ${maxAttempts}; fallback "last"`;
         } else {
-          finalAnswer = null;
+          finalAnswer = fallbackAnswer(resolved.fallback, attempts, format, policy);
+          reason = `no attempt accepted in ${attempts.length} of ${maxAttempts}; fallback "${resolved.fallback}"`;
           // The messages reducer matches by id, so a message with the last one's id replaces it in the conversation.
-          messages = [new AIMessage({ content: resolved.abstention, ...(last.id !== undefined && { id: last.id }) })];
-          reason = `no attempt accepted in ${attempts.length} of ${maxAttempts}; fallback "abstain"`;
+          const chosen = finalAnswer === null ? undefined : attempts.find((a) => a.answer !== null && format.same(a.answer, finalAnswer as string));
+          if (finalAnswer === null || (chosen && chosen.index !== attempt.index && !format.same(answer ?? "", finalAnswer))) {
+            const content = finalAnswer === null ? resolved.abstention : (chosen as DrrMiddlewareAttempt).text;
+            messages = [new AIMessage({ content, ...(last.id !== undefined && { id: last.id }) })];
+          }
         }
         const outcome: DrrMiddlewareOutcome = finalAnswer === null ? "abstained" : decision === "accept" ? "accepted" : "fallback";
         emit(runtime, { type: "drr/stop", answer: finalAnswer, outcome, attempts: attempts.length, reason });

@@ -105,7 +105,8 @@ describe("BehaviorCollector on the DRR graph", () => {
 
   it("writes a record with a null answer when no answer can be extracted", async () => {
     const model = new ScriptedChatModel(["I am not sure how to solve this."]);
-    const graph = createDrrGraph({ model, discriminator: new ScriptedDiscriminator([0.9]) });
+    // An attempt with no answer is never accepted: with a budget of 1 the run ends with nothing to vote for.
+    const graph = createDrrGraph({ model, discriminator: new ScriptedDiscriminator([0.9]), maxAttempts: 1 });
     const { c, sink } = collector();
     const result = await graph.invoke({ question, questionId: "gsm-3" }, { callbacks: [c] });
     await c.flush();

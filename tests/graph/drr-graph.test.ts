@@ -122,7 +122,7 @@ describe("createDrrGraph routing", () => {
     const events: DrrEvent[] = [];
     for await (const chunk of await graph.stream({ question }, { streamMode: "custom" })) events.push(chunk as DrrEvent);
     expect(events.map((e) => e.type)).toEqual(["drr/decision", "drr/decision", "drr/stop"]);
-    expect(events[0]).toMatchObject({ attempt: 0, score: 0.4, decision: "reject", threshold: 0.5, answer: "1" });
+    expect(events[0]).toMatchObject({ attempt: 0, score: 0.4, weight: 0.4, decision: "reject", accept: 0.5, answer: "1" });
     expect(events[2]).toMatchObject({ outcome: "accepted", answer: "2", attempts: 2 });
   });
 

@@ -139,19 +139,20 @@ describe("drrMiddleware with a real ONNX DM on a createAgent agent", () => {
     model.assertDone();
     expect(events.map((e) => e.type)).toEqual(["drr/decision", "drr/decision", "drr/stop"]);
     // With no threshold given, the middleware uses the one saved in the DM file.
-    expect(events[0]).toMatchObject({ attempt: 0, answer: "11", decision: "reject", threshold: dm.threshold, discriminator: dm.id });
+    expect(events[0]).toMatchObject({ attempt: 0, answer: "11", decision: "reject", accept: dm.threshold, discriminator: dm.id });
     expect(events[1]).toMatchObject({ attempt: 1, answer: "18", decision: "accept" });
     expect(events[2]).toMatchObject({ answer: "18", outcome: "accepted", attempts: 2 });
     expect(final.drrAnswer).toBe("18");
   });
 
-  it("uses a custom feedback, no retry instruction, and a stricter threshold", async () => {
-    // At threshold 1 nothing can be accepted, so the budget of 2 runs out and "last" keeps the last answer.
+  it("uses a custom feedback, no retry instruction, and a stricter policy", async () => {
+    // A weight of 3 cannot be reached by two attempts, so the budget of 2 runs out and the vote keeps the answer.
     const model = new ScriptedChatModel([RIGHT_18, RIGHT_18]);
+    const policy = { alpha: 1, accept: 3, abstainBelow: 0 };
     const agent = createAgent({
       model,
       tools: [],
-      middleware: [drrMiddleware({ discriminator: dm, threshold: 1, maxAttempts: 2, feedback: "Not quite.", retryInstruction: "" })],
+      middleware: [drrMiddleware({ discriminator: dm, policy, maxAttempts: 2, feedback: "Not quite.", retryInstruction: "" })],
     });
     const result = await agent.invoke({ messages: [new HumanMessage(question)] });
     model.assertDone();
@@ -176,6 +177,21 @@ describe("drrMiddleware with a real ONNX DM on a createAgent agent", () => {
       expect(result.drrAttempts[2]?.feedback).toBeNull();
       expect(result.drrAnswer).toBe("13");
       expect(result.drrOutcome).toBe("fallback");
+    });
+
+    it('gives the weighted vote\'s answer with the default fallback "vote", in place of the last message', async () => {
+      const model = new ScriptedChatModel([WRONG_11, WRONG_11, WRONG_13]);
+      // Plain votes that cannot reach 5 in 3 attempts: the budget runs out, and 11 (two votes) wins the vote.
+      const policy = { alpha: 1, accept: 5, abstainBelow: 0 };
+      const agent = createAgent({ model, tools: [], middleware: [drrMiddleware({ discriminator: dm, maxAttempts: 3, policy })] });
+      const result = await agent.invoke({ messages: [new HumanMessage(question)] });
+      model.assertDone();
+      expect(result.drrAttempts.map((a) => a.decision)).toEqual(["reject", "reject", "exhausted"]);
+      expect(result.drrAnswer).toBe("11");
+      expect(result.drrOutcome).toBe("fallback");
+      const last = result.messages.at(-1) as AIMessage;
+      expect(last.content).toBe(WRONG_11);
+      expect(last.id).toBe(result.drrAttempts[2]?.messageId);
     });
 
     it('replaces the final message with an abstention with fallback "abstain"', async () => {
@@ -229,7 +245,7 @@ describe("drrMiddleware errors", () => {
   });
 
   it("rejects bad options with INVALID_OPTIONS", () => {
-    const cases = [{ maxAttempts: 0 }, { maxAttempts: 2.5 }, { threshold: 1.5 }, { fallback: "majority" }, { answer: "colour" }, { feedback: " " }];
+    const cases = [{ maxAttempts: 0 }, { maxAttempts: 2.5 }, { threshold: 1.5 }, { fallback: "median" }, { answer: "colour" }, { feedback: " " }];
     for (const extra of cases) {
       expect(() => drrMiddleware({ discriminator: dm, ...(extra as object) })).toThrow(
         expect.objectContaining({ code: "INVALID_OPTIONS", name: "DrrInputError" }),

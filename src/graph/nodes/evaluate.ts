@@ -2,13 +2,15 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ScoringInput } from "../../attempt.js";
 import { checkScore } from "../../dm/discriminator.js";
 import { GraphError } from "../../errors.js";
+import { decide } from "../../policy/policy.js";
 import { emit } from "../events.js";
 import type { ResolvedDrrOptions } from "../options.js";
 import type { DrrStateUpdate, DrrStateValue } from "../state.js";
 
 /**
- * The evaluate node: the discriminator scores the newest attempt, and the decision it records
- * routes the next edge: accept → stop, reject → think, exhausted → stop.
+ * The evaluate node: the discriminator scores the newest attempt, the policy decides on it (see
+ * policy.ts), and the decision it records routes the next edge: accept → stop, reject → think,
+ * exhausted → stop.
  */
 export function createEvaluateNode(options: ResolvedDrrOptions) {
   return async function evaluate(state: DrrStateValue, config?: LangGraphRunnableConfig): Promise<DrrStateUpdate> {
@@ -26,15 +28,17 @@ export function createEvaluateNode(options: ResolvedDrrOptions) {
       confidence: last.confidence,
       previous: attempts.slice(0, -1).map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback, confidence: a.confidence })),
     };
-    const { discriminator, threshold, maxAttempts } = options;
+    const { discriminator, policy, maxAttempts } = options;
     const score = checkScore(await discriminator.score(input), discriminator.id);
-    const decision = score >= threshold ? "accept" : attempts.length >= maxAttempts ? "exhausted" : "reject";
+    const judged = [...attempts.slice(0, -1), { answer: last.answer, score }];
+    const { decision, weight } = decide(judged, policy, maxAttempts, options.formatFor(state.task).same);
     emit(config, {
       type: "drr/decision",
       attempt: last.index,
       answer: last.answer,
       score,
-      threshold,
+      weight,
+      accept: policy.accept,
       decision,
       discriminator: discriminator.id,
     });

@@ -1,6 +1,6 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { emit } from "../events.js";
-import { fallbackAnswer } from "../fallback.js";
+import { fallbackAnswer } from "../../policy/fallback.js";
 import type { ResolvedDrrOptions } from "../options.js";
 import type { DrrStateUpdate, DrrStateValue } from "../state.js";
 
@@ -18,9 +18,9 @@ export function createStopNode(options: ResolvedDrrOptions) {
       reason =
         answer === null
           ? `attempt ${last.index + 1} was accepted but has no answer that could be extracted`
-          : `attempt ${last.index + 1} accepted with score ${last.score?.toFixed(3)}`;
+          : `attempt ${last.index + 1} accepted with score ${last.score?.toFixed(3)} (its answer's weight reached ${options.policy.accept})`;
     } else {
-      answer = fallbackAnswer(options.fallback, attempts, options.formatFor(state.task));
+      answer = fallbackAnswer(options.fallback, attempts, options.formatFor(state.task), options.policy);
       outcome = answer === null ? "abstained" : "fallback";
       reason = `no attempt accepted in ${attempts.length} of ${options.maxAttempts}; fallback "${options.fallback}"`;
     }
