@@ -1,14 +1,13 @@
 import { answerFormat } from "../answers/index.js";
 import { OracleDiscriminator } from "../dm/oracle.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
-import type { Fallback } from "../graph/fallback.js";
-import { FALLBACKS } from "../graph/fallback.js";
+import { DEFAULT_FALLBACK, FALLBACKS, type Fallback } from "../policy/fallback.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
 import { DATASET_NAMES, loadDataset, type DatasetName } from "../replay/loaders.js";
 import { traceOrder } from "../replay/order.js";
 import { choiceFlag, intFlag, parseFlags } from "./args.js";
 
-const USAGE = "drr demo [--dataset gsm8k|svamp|game24] [--questions 5] [--max-attempts 5] [--seed 0] [--fallback abstain|last|majority|best]";
+const USAGE = `drr demo [--dataset ${DATASET_NAMES.join("|")}] [--questions 5] [--max-attempts 5] [--seed 0] [--fallback ${FALLBACKS.join("|")}]`;
 
 /**
  * A few questions through the DRR graph on recorded LLM outputs, printing each attempt and
@@ -32,11 +31,11 @@ export async function demoCommand(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const dataset = choiceFlag<DatasetName>(flags.dataset, "dataset", DATASET_NAMES, "gsm8k");
+  const dataset = choiceFlag<DatasetName>(flags.dataset, "dataset", DATASET_NAMES, "date");
   const count = intFlag(flags.questions, "questions", 5, 1, 1000);
   const maxAttempts = intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100);
   const seed = intFlag(flags.seed, "seed", 0);
-  const fallback = choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, "majority");
+  const fallback = choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, DEFAULT_FALLBACK);
 
   const items = await loadDataset(dataset);
   const reasoner = await defaultChatModel({ items, seed });

@@ -19,7 +19,7 @@ import { drrMiddleware } from "./middleware.js";
  */
 
 /** Where `npm run demo` writes its model, relative to the project folder. */
-export const DEFAULT_DM_PATH = "out/bench/gsm8k-seed0/dm.onnx";
+export const DEFAULT_DM_PATH = "out/bench/date/seed0/dm.onnx";
 
 let reasoner: Promise<DefaultModel> | undefined;
 
@@ -54,13 +54,13 @@ export async function studioDiscriminator(): Promise<Discriminator> {
 export async function studioDrrGraph() {
   const { model } = await studioModel();
   // The threshold is the DM's own, calibrated by `drr bench`.
-  return createDrrGraph({ model, discriminator: await studioDiscriminator(), fallback: "majority", name: "drr" });
+  return createDrrGraph({ model, discriminator: await studioDiscriminator(), name: "drr" });
 }
 
 /** The self-critique baseline for Studio: the Reasoner's own model judges each attempt. */
 export async function studioSelfCritiqueGraph() {
   const { model } = await studioModel();
-  return createDrrGraph({ model, discriminator: new LlmCriticDiscriminator({ model }), fallback: "last", name: "self-critique" });
+  return createDrrGraph({ model, discriminator: new LlmCriticDiscriminator({ model }), name: "self-critique" });
 }
 
 /** A calculator tool for the Studio agent. */
@@ -84,7 +84,7 @@ export async function studioAgentWithDrr() {
     model,
     tools: [calculator],
     systemPrompt: "Solve the user's math question step by step. End with \"The answer is N.\"",
-    middleware: [drrMiddleware({ discriminator, fallback: "last" })],
+    middleware: [drrMiddleware({ discriminator })],
     name: "agent-with-drr",
   });
 }
