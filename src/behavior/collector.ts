@@ -52,6 +52,8 @@ interface CapturedAttempt {
   model: string | null;
   tokens: number | null;
   latencyMs: number;
+  /** The model's own confidence, from the reply's token logprobs; null when it gave none. */
+  confidence: number | null;
 }
 
 /** An attempt as the DRR graph keeps it in its state. */
@@ -64,6 +66,7 @@ interface DrrAttemptLike {
   feedback: string | null;
   model: string | null;
   tokens: number | null;
+  confidence: number | null;
 }
 
 /** A root run still going. */
@@ -116,6 +119,7 @@ function drrAttemptsOf(outputs: unknown): DrrAttemptLike[] {
       feedback: typeof a.feedback === "string" ? a.feedback : null,
       model: typeof a.model === "string" ? a.model : null,
       tokens: typeof usage.totalTokens === "number" ? usage.totalTokens : null,
+      confidence: typeof a.confidence === "number" && Number.isFinite(a.confidence) ? a.confidence : null,
     });
   }
   return found;
@@ -330,11 +334,13 @@ export class BehaviorCollector extends BaseCallbackHandler {
       if (call && reply && !reply.hasToolCalls && this.countsAsAttempt(run.node)) {
         open.attempts.push({
           seq: call.seq,
-          text: reply.text,
+          // A blank reply is recorded as "", as the Reasoner records it, so it matches the graph's attempt.
+          text: reply.text.trim() === "" ? "" : reply.text,
           node: run.node,
           model: call.model,
           tokens: reply.tokens,
           latencyMs: performance.now() - run.startedPerf,
+          confidence: reply.confidence,
         });
       }
       if (run.id === run.rootId) this.finish(open, "complete", {});
@@ -581,6 +587,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
       model: c.model,
       tokens: c.tokens,
       latencyMs: c.latencyMs,
+      ...(c.confidence !== null && { confidence: c.confidence }),
     }));
   }
 
@@ -610,6 +617,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
         model: match.model ?? c.model,
         tokens: c.tokens ?? match.tokens,
         latencyMs: c.latencyMs,
+        ...((match.confidence ?? c.confidence) !== null && { confidence: match.confidence ?? c.confidence }),
         score: match.score,
         decision: match.decision,
         feedback: match.feedback,
@@ -619,7 +627,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
     const first = attempts[0]?.index ?? Number.POSITIVE_INFINITY;
     const priorAttempts = graphAttempts
       .filter((g) => g.index < first && !used.has(g.index))
-      .map((g) => ({ text: g.text, answer: g.answer, feedback: g.feedback }));
+      .map((g) => ({ text: g.text, answer: g.answer, feedback: g.feedback, ...(g.confidence !== null && { confidence: g.confidence }) }));
     return { attempts, priorAttempts };
   }
 

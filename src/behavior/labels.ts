@@ -163,6 +163,7 @@ export function trajectoryToRecords(trajectory: Trajectory): AttemptRecord[] {
       attempt: attempt.index,
       text: attempt.text,
       answer: attempt.answer,
+      ...(typeof attempt.confidence === "number" && { confidence: attempt.confidence }),
       previous: previous.map((p) => ({ ...p })),
       label: null,
       score: attempt.score ?? null,
@@ -175,7 +176,12 @@ export function trajectoryToRecords(trajectory: Trajectory): AttemptRecord[] {
       tokens: attempt.tokens,
     };
     records.push(record);
-    previous.push({ text: attempt.text, answer: attempt.answer, feedback: attempt.feedback ?? null });
+    previous.push({
+      text: attempt.text,
+      answer: attempt.answer,
+      feedback: attempt.feedback ?? null,
+      ...(typeof attempt.confidence === "number" && { confidence: attempt.confidence }),
+    });
   }
   return records;
 }

@@ -3,6 +3,7 @@
  * instances, plain `{ role, content }` objects, `[role, content]` tuples, bare strings, and the
  * serialised `{ lc, type: "constructor", id, kwargs }` form.
  */
+import { confidenceOf } from "../reasoner/confidence.js";
 import { asRecord } from "./run-tree.js";
 
 const HUMAN_ROLES = new Set(["human", "user", "HumanMessage", "HumanMessageChunk"]);
@@ -72,6 +73,8 @@ export interface ModelReply {
   text: string;
   hasToolCalls: boolean;
   tokens: number | null;
+  /** `exp(mean token logprob)` when the message carries OpenAI-style logprobs, else null. */
+  confidence: number | null;
 }
 
 /** Reads the first generation of an LLM result (`handleLLMEnd`'s output). */
@@ -99,6 +102,7 @@ export function readModelReply(output: unknown): ModelReply | undefined {
     text: text === "" && typeof generation.text === "string" ? generation.text : text,
     hasToolCalls: toolCalls.length > 0 || legacyToolCalls.length > 0,
     tokens,
+    confidence: confidenceOf(message),
   };
 }
 

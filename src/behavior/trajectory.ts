@@ -17,6 +17,8 @@ export interface TrajectoryAttempt {
   tokens: number | null;
   /** Wall-clock time of the model call in milliseconds. */
   latencyMs: number | null;
+  /** The model's own confidence in [0, 1] (from its token logprobs, or the DRR graph's attempt), when known. */
+  confidence?: number | null;
   /** Discriminator score, only for DRR graphs. */
   score?: number | null;
   /** DRR decision, only for DRR graphs. */

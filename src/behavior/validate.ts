@@ -3,6 +3,11 @@ import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./record.js";
 
 const DECISION_SET = new Set<string>(DECISIONS);
 
+/** The Reasoner's own confidence: a number in [0, 1]. */
+function isConfidence(value: unknown): boolean {
+  return typeof value === "number" && value >= 0 && value <= 1;
+}
+
 function isStringOrNull(value: unknown): boolean {
   return value === null || typeof value === "string";
 }
@@ -31,6 +36,7 @@ export function recordProblem(value: unknown): string | null {
     if (typeof p !== "object" || p === null) return "previous holds a non-object";
     const prior = p as Record<string, unknown>;
     if (typeof prior.text !== "string" || !isStringOrNull(prior.answer)) return "previous holds an attempt without text or answer";
+    if (!isOptional(prior.confidence, isConfidence)) return "previous holds a confidence that is not a number from 0 to 1";
   }
   if (r.label !== 0 && r.label !== 1 && r.label !== null) return "label is not 0, 1 or null";
   if (r.task !== undefined && !ANSWER_KINDS.includes(r.task as never)) return "task is not a known answer kind";
@@ -40,6 +46,7 @@ export function recordProblem(value: unknown): string | null {
   if (!isOptional(r.gold, (v) => typeof v === "string")) return "gold is not a string";
   if (!isOptional(r.latencyMs, (v) => typeof v === "number")) return "latencyMs is not a number";
   if (!isOptional(r.tokens, (v) => typeof v === "number")) return "tokens is not a number";
+  if (!isOptional(r.confidence, isConfidence)) return "confidence is not a number from 0 to 1";
   return null;
 }
 

@@ -5,7 +5,10 @@ import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langc
 import type { RunnableConfig } from "@langchain/core/runnables";
 import type { AnswerKind, PriorAttempt } from "../attempt.js";
 import { DrrInputError, ReasonerError } from "../errors.js";
+import { confidenceOf, confidenceOfLogprobs, logprobEntries } from "./confidence.js";
 import { DEFAULT_PROMPTS, feedbackMessage, fillTemplate, type ReasonerPrompts } from "./prompts.js";
+
+export { confidenceOf, confidenceOfLogprobs } from "./confidence.js";
 
 export interface ReasonerTemperatures {
   /** Temperature of the first attempt (paper: 0.1). */
@@ -202,41 +205,6 @@ function usageOf(message: BaseMessage): TokenUsage | null {
   const outputTokens = count(usage.output_tokens);
   const totalTokens = typeof usage.total_tokens === "number" && Number.isFinite(usage.total_tokens) ? usage.total_tokens : inputTokens + outputTokens;
   return { inputTokens, outputTokens, totalTokens };
-}
-
-/**
- * The model's own confidence in a reply: `exp(mean token logprob)`, the geometric mean of the
- * probabilities of the tokens it wrote, in [0, 1]. Read from OpenAI-style token log-probabilities
- * in `response_metadata.logprobs.content[].logprob` (what ChatOpenAI returns when built with
- * `logprobs: true`, for `invoke` and for streamed replies alike, where LangChain concatenates the
- * chunks' entries); a bare array of `{ logprob }` entries is read too. Null when the reply has no
- * usable log-probabilities.
- */
-export function confidenceOf(message: BaseMessage): number | null {
-  const metadata = (message as { response_metadata?: Record<string, unknown> }).response_metadata;
-  return confidenceOfLogprobs(logprobEntries(metadata?.logprobs));
-}
-
-/** The token entries of an OpenAI `logprobs` object (`{ content: [...] }`) or of a bare array of them. */
-function logprobEntries(logprobs: unknown): unknown[] {
-  if (logprobs === null || typeof logprobs !== "object") return [];
-  const entries = Array.isArray(logprobs) ? logprobs : (logprobs as { content?: unknown }).content;
-  return Array.isArray(entries) ? entries : [];
-}
-
-/** `exp(mean logprob)` of OpenAI-style token entries; null when there are none or one is not a number. */
-export function confidenceOfLogprobs(entries: readonly unknown[]): number | null {
-  if (entries.length === 0) return null;
-  let sum = 0;
-  let count = 0;
-  for (const entry of entries) {
-    const logprob = (entry as { logprob?: unknown } | null)?.logprob;
-    if (typeof logprob !== "number" || Number.isNaN(logprob)) return null;
-    // Log-probabilities are <= 0; -Infinity (a token of probability 0) is floored so the mean stays finite.
-    sum += Math.min(0, Math.max(logprob, -1e4));
-    count++;
-  }
-  return Math.exp(sum / count);
 }
 
 /**

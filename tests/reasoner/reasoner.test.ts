@@ -24,7 +24,7 @@ describe("confidenceOf", () => {
       new AIMessageChunk({ content: "", response_metadata: { logprobs: null, finish_reason: "stop" } }),
     ];
     const message = chunks.reduce((a, b) => a.concat(b));
-    expect(message.response_metadata.logprobs.content).toHaveLength(2);
+    expect((message.response_metadata.logprobs as { content: unknown[] }).content).toHaveLength(2);
     expect(confidenceOf(message)).toBeCloseTo(Math.exp(-1), 12);
   });
 
