@@ -5,6 +5,7 @@ import { BehaviorError } from "../errors.js";
 import { checkLabel, toLabeler, trajectoryToRecords, type LabelFunction, type Labeler } from "./labels.js";
 import type { AttemptRecord, Decision } from "./record.js";
 import { asRecord, readChainStartArgs, RunTree, serializedName, type RunNode, type RunType } from "./run-tree.js";
+import { registerForShutdown, unregisterForShutdown, type ShutdownTarget } from "./shutdown.js";
 import { isSink, JsonlSink, type BehaviorSink } from "./sinks.js";
 import type { ToolCallRecord, Trajectory, TrajectoryAttempt, TrajectoryError } from "./trajectory.js";
 import { firstHumanText, parseToolInput, readModelReply, toolOutputValue } from "./messages.js";
@@ -42,6 +43,13 @@ export interface BehaviorCollectorOptions {
   maxOpenRuns?: number;
   /** Called with each failure of the collector. By default the first failure is logged with `console.warn`. */
   onError?: (error: BehaviorError) => void;
+  /**
+   * On SIGTERM/SIGINT, write what is queued before the process ends (default true). When nothing
+   * else handles the signal, the collector is closed, a line on stderr says what was written, and
+   * the process exits with 143 (SIGTERM) or 130 (SIGINT) within 5 s; when the application handles
+   * the signal itself, the collector is only flushed and the application's shutdown goes on.
+   */
+  closeOnSignal?: boolean;
 }
 
 /** A chat-model call that ended with an answer text. */
@@ -174,15 +182,14 @@ export class BehaviorCollector extends BaseCallbackHandler {
   private pending = 0;
   private closed = false;
   private warned = false;
+  private readonly shutdown: ShutdownTarget | undefined;
 
   constructor(options: BehaviorCollectorOptions) {
     super();
     if (!options || typeof options !== "object") {
       throw new BehaviorError("INVALID_OPTIONS", "BehaviorCollector needs options: { sink: \"data/behavior.jsonl\" } or { sink: new MemorySink() }.");
     }
-    if (typeof options.sink === "string") this.sink = new JsonlSink(options.sink);
-    else if (isSink(options.sink)) this.sink = options.sink;
-    else {
+    if (typeof options.sink !== "string" && !isSink(options.sink)) {
       throw new BehaviorError(
         "SINK_REQUIRED",
         "BehaviorCollector needs `sink`: a file path (written as JSON Lines), a JsonlSink, a MemorySink, or any object with write, flush and close.",
@@ -209,6 +216,17 @@ export class BehaviorCollector extends BaseCallbackHandler {
     }
     this.maxOpenRuns = maxOpenRuns;
     this.onError = options.onError;
+    // Opened last, so that bad options do not leave a file locked.
+    this.sink = typeof options.sink === "string" ? new JsonlSink(options.sink) : options.sink;
+    if (options.closeOnSignal !== false) {
+      const where = this.sink instanceof JsonlSink ? this.sink.path : "the sink";
+      this.shutdown = {
+        flush: () => this.flush(),
+        close: () => this.close(),
+        summary: () => `${this.stats.records} records written to ${where}, ${this.stats.dropped} lost`,
+      };
+      registerForShutdown(this.shutdown);
+    }
   }
 
   /** What the collector holds in memory right now: runs, open root runs and queued writes. */
@@ -248,6 +266,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
     } catch (error) {
       this.report("SINK_CLOSE_FAILED", "Closing the behaviour sink failed", error);
     }
+    if (this.shutdown) unregisterForShutdown(this.shutdown);
   }
 
   // Callback handlers. Each one guards its body so that no failure reaches the run.

@@ -33,9 +33,19 @@ export {
   isSink,
   readRecords,
   readTrajectories,
+  isBehaviorItem,
   type BehaviorSink,
   type SinkItem,
   type ReadOptions,
+  type ReadSummary,
+  type RecordsResult,
+  type TrajectoriesResult,
+  type JsonlSinkOptions,
+  type JsonlSinkStats,
+  type WriteFunction,
 } from "./sinks.js";
+export { FileLock, type LockHolder } from "./file-lock.js";
+export { DEFAULT_MAX_LINE_BYTES } from "./lines.js";
+export { SHUTDOWN_TIMEOUT_MS } from "./shutdown.js";
 export { buildDataset, formatCounts, type Balance, type Dataset, type DatasetCounts, type DatasetOptions, type SplitCounts } from "./dataset.js";
 export { isAttemptRecord, recordProblem } from "./validate.js";

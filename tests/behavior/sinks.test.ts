@@ -176,7 +176,7 @@ describe("JsonlSink writing and readRecords", () => {
     expect(collector.inFlight()).toEqual({ runs: 0, trajectories: 0, pendingWrites: 0 });
   });
 
-  it("appends whole lines from several processes at once", async () => {
+  it("appends whole lines from several processes, one at a time: a process that finds the file locked writes nothing", async () => {
     const path = join(dir, "shared.jsonl");
     const sinksModule = pathToFileURL(fileURLToPath(new URL("../../src/behavior/sinks.ts", import.meta.url))).href;
     const script = join(dir, "writer.mts");
@@ -185,25 +185,29 @@ describe("JsonlSink writing and readRecords", () => {
       [
         `import { JsonlSink } from ${JSON.stringify(sinksModule)};`,
         "const [path, tag, n] = process.argv.slice(2);",
-        "const sink = new JsonlSink(path);",
+        "let sink;",
+        "try { sink = new JsonlSink(path); } catch (error) { console.log(error.code); process.exit(3); }",
         "const filler = 'x'.repeat(2000);",
-        "await Promise.all(Array.from({ length: Number(n) }, (_, i) => sink.write({ tag, i, filler })));",
+        "const rec = (i) => ({ schemaVersion: 1, questionId: tag + ':' + i, question: '?', attempt: 0, text: filler, answer: null, previous: [], label: null });",
+        "await Promise.all(Array.from({ length: Number(n) }, (_, i) => sink.write(rec(i))));",
         "await sink.close();",
       ].join("\n"),
     );
-    const run = promisify(execFile);
+    const run = (tag: string) =>
+      promisify(execFile)(process.execPath, ["--import", "tsx", script, path, tag, String(perProcess)], { cwd: process.cwd() }).then(
+        () => "ok",
+        (error: { code?: number; stdout?: string }) => (error.code === 3 ? String(error.stdout).trim() : Promise.reject(error)),
+      );
     const processes = 3;
     const perProcess = 200;
-    await Promise.all(
-      Array.from({ length: processes }, (_, p) => run(process.execPath, ["--import", "tsx", script, path, `p${p}`, String(perProcess)], { cwd: process.cwd() })),
-    );
+    const tags = Array.from({ length: processes }, (_, p) => `p${p}`);
+    const outcomes = await Promise.all(tags.map(run));
+    for (const outcome of outcomes) expect(["ok", "SINK_LOCKED"]).toContain(outcome);
+    // The ones that found the file locked run again, now alone.
+    for (const [i, tag] of tags.entries()) if (outcomes[i] !== "ok") expect(await run(tag)).toBe("ok");
     const lines = readFileSync(path, "utf8").split("\n").filter((l) => l !== "");
     expect(lines).toHaveLength(processes * perProcess);
-    const seen = new Set(lines.map((l) => {
-      const item = JSON.parse(l) as { tag: string; i: number };
-      return `${item.tag}:${item.i}`;
-    }));
-    expect(seen.size).toBe(processes * perProcess);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { questionId: string }).questionId)).size).toBe(processes * perProcess);
   });
 
   it("can write trajectories and records to the same file, each read by its own reader", async () => {
