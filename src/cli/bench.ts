@@ -4,7 +4,8 @@ import type { BenchStage } from "../bench/run-bench.js";
 import { DEFAULT_SEEDS, runBenchSeeds, seedList } from "../bench/seeds.js";
 import { OBJECTIVES, type Objective } from "../policy/calibrate.js";
 import { DATASET_INFO, DATASET_NAMES } from "../replay/loaders.js";
-import { DrrError } from "../errors.js";
+import { DrrError, DrrInputError } from "../errors.js";
+import { DEFAULT_FEATURIZER_CONFIG, type FeatureGroups, type FeaturizerConfig } from "../dm/features.js";
 import type { CollectPolicy } from "../bench/collect.js";
 import { DEFAULT_FALLBACK, FALLBACKS, type Fallback } from "../policy/fallback.js";
 import { MODEL_KINDS, type ModelKind } from "../dm/model.js";
@@ -16,7 +17,7 @@ import { Progress } from "./progress.js";
 const USAGE =
   `drr bench (--data FILE | --dataset ${DATASET_NAMES.join("|")}) [--seeds ${DEFAULT_SEEDS}] [--seed 0] [--objective accuracy|score] ` +
   "[--answer number|date|choice|text|game24] [--max-attempts 5] [--train-fraction 0.5] [--limit N] [--out DIR] [--dm logreg|mlp] " +
-  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--threshold T] [--concurrency 8]`;
+  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--features GROUP=on|off,…] [--threshold T] [--concurrency 8]`;
 
 /** `--help`: the usage and the data sets, single-model ones marked. */
 function help(): string {
@@ -60,6 +61,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       seeds: { type: "string" },
       objective: { type: "string" },
       folds: { type: "string" },
+      features: { type: "string" },
       "train-fraction": { type: "string" },
       limit: { type: "string" },
       out: { type: "string" },
@@ -102,6 +104,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     fallback: choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, DEFAULT_FALLBACK),
     objective: choiceFlag<Objective>(flags.objective, "objective", OBJECTIVES, "accuracy"),
     folds: intFlag(flags.folds, "folds", 5, 2, 20),
+    ...(flags.features !== undefined && { featurizer: { groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig> }),
     collectPolicy: choiceFlag<CollectPolicy>(flags["collect-policy"], "collect-policy", ["oracle", "explore"], "explore"),
     threshold: flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1),
     collectPasses: flags["collect-passes"] === undefined ? undefined : intFlag(flags["collect-passes"], "collect-passes", 1, 1, 20),
@@ -131,4 +134,21 @@ export async function benchCommand(argv: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+/** `--features text=off,style=on`: feature groups switched on or off against the featurizer's defaults (for ablations). */
+function featureGroupsFlag(value: string): Partial<FeatureGroups> {
+  const known = Object.keys(DEFAULT_FEATURIZER_CONFIG.groups);
+  const groups: Record<string, boolean | string> = {};
+  for (const part of value.split(",").filter((p) => p.trim() !== "")) {
+    const [name, state] = part.split("=").map((x) => x.trim());
+    if (!name || !known.includes(name) || !state || !["on", "off", "auto"].includes(state)) {
+      throw new DrrInputError(
+        "BAD_ARGUMENTS",
+        `--features takes GROUP=on|off pairs separated by commas, with GROUP one of ${known.join(", ")}; got "${part}".`,
+      );
+    }
+    groups[name] = state === "auto" ? "auto" : state === "on";
+  }
+  return groups as Partial<FeatureGroups>;
 }
