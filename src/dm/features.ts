@@ -3,19 +3,26 @@
  * model always sees the same features it was trained on; the configuration and a hash of it are
  * saved inside the model file and checked when the model is loaded.
  *
- * A feature vector has `hashBuckets + behaviour dims` entries:
+ * A feature vector has `hashBuckets + dense dims` entries, in named groups (`FEATURE_GROUPS`) that
+ * `FeaturizerConfig.groups` switches on, off, or to "auto" (on only for numeric questions):
  * - hashed word unigrams and bigrams of the question, the attempt text and the extracted answer
- *   (by default only the attempt text's), each in its own namespace, with signed hashing and each
+ *   (groups `question`, `text`, `answer`), each in its own namespace, with signed hashing and each
  *   namespace scaled to an L2 norm of `ngramWeight` when its n-grams do not collide;
- * - a block of behavioural features (attempt index, agreement with earlier answers, hedging, the
- *   shape of a numeric answer, the arithmetic the attempt writes checked by arithmetic.ts, how the
- *   answer relates to those computations and to the question's numbers, marks of the output
- *   format), listed in `BEHAVIOUR_FEATURES` and described in docs/dm.md.
+ * - dense features (`BEHAVIOUR_FEATURES`, each in one group): the attempt's position, its
+ *   agreement with the earlier attempts, its length and hedging (also relative to the earlier
+ *   attempts), the shape of a numeric answer, the arithmetic it writes (checked by
+ *   arithmetic.ts), marks of the output format, and the model's own confidence. Described in
+ *   docs/dm.md.
+ *
+ * On data from one Reasoner the DM must judge from behaviour across attempts and from what an
+ * attempt says about itself, never from which model wrote it: the `style` marks, which mostly tell
+ * the model or prompt apart, are off by default.
  *
  * The featurizer never reads `gold`: a learned model must judge an attempt without the answer key.
  */
 import { createHash } from "node:crypto";
-import type { ScoringInput } from "../attempt.js";
+import { answerFormat, numbersClose, type AnswerFormat } from "../answers/index.js";
+import { ANSWER_KINDS, type AnswerKind, type PriorAttempt, type ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
 import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER_WORDS, numberWordValue } from "./arithmetic.js";
 
@@ -23,19 +30,61 @@ import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER
  * Version of the feature extraction code. Bump it whenever the way features are computed
  * changes, so that models trained with the old code are refused instead of silently misread.
  */
-export const FEATURIZER_VERSION = 2;
+export const FEATURIZER_VERSION = 3;
 
-/** Which groups of features are switched on. */
+/**
+ * How a group is switched: on, off, or "auto": on only when the input's `task` is "number" or
+ * not given (the numeric-answer checks mean nothing for dates, choices or text). An "auto" group
+ * keeps its dimensions for every input, so one model serves all tasks; it is zero when off.
+ */
+export type GroupSwitch = boolean | "auto";
+
+/** The feature groups, each switched on, off or "auto". */
 export interface FeatureGroups {
   /** Hashed n-grams of the question. */
-  question: boolean;
+  question: GroupSwitch;
   /** Hashed n-grams of the attempt's text. */
-  text: boolean;
+  text: GroupSwitch;
   /** Hashed tokens of the extracted answer, plus one token for the whole answer. */
-  answer: boolean;
-  /** The dense block of behavioural features. */
-  behaviour: boolean;
+  answer: GroupSwitch;
+  /** Which attempt this is. */
+  position: GroupSwitch;
+  /** Agreement with the earlier attempts: of the answers, and of the numbers the texts mention. */
+  agreement: GroupSwitch;
+  /** Lengths and hedging, also relative to the earlier attempts. */
+  length: GroupSwitch;
+  /** The shape of a numeric answer and where it appears. Task-specific. */
+  answerShape: GroupSwitch;
+  /** The arithmetic the attempt writes, checked; the answer against those results and the question's numbers. Task-specific. */
+  arithmetic: GroupSwitch;
+  /** Surface marks of the output format, which mostly tell which model or prompt wrote a text. */
+  style: GroupSwitch;
+  /** The Reasoner's own confidence in the attempt, when the model gives one. */
+  confidence: GroupSwitch;
 }
+
+export type FeatureGroupName = keyof FeatureGroups;
+/** The groups of hashed n-grams. */
+export type HashedGroupName = "question" | "text" | "answer";
+/** The groups of dense features. */
+export type DenseGroupName = Exclude<FeatureGroupName, HashedGroupName>;
+
+/** Every feature group in order (hashed groups, then the dense groups in the order of their dimensions), with what it holds. */
+export const FEATURE_GROUPS: readonly { name: FeatureGroupName; kind: "hashed" | "dense"; description: string }[] = Object.freeze([
+  { name: "question", kind: "hashed", description: "hashed word unigrams and bigrams of the question (its first maxTokens tokens)" },
+  { name: "text", kind: "hashed", description: "hashed word unigrams and bigrams of the attempt text (its last maxTokens tokens)" },
+  { name: "answer", kind: "hashed", description: "hashed tokens of the canonical answer, plus one token for the whole answer or for no answer" },
+  { name: "position", kind: "dense", description: "the attempt index (log and one-hot) and the number of earlier attempts" },
+  { name: "agreement", kind: "dense", description: "whether there is an answer; its support among the earlier and all attempts so far, same as the last, how spread the earlier answers are; shared intermediate numbers" },
+  { name: "length", kind: "dense", description: "text, answer and question lengths and hedging, and the text's length and hedging relative to the earlier attempts" },
+  { name: "answerShape", kind: "dense", description: "the shape of a numeric answer (integer, negative, zero, round, magnitude), whether it is in the question, how often the text says it" },
+  { name: "arithmetic", kind: "dense", description: "equations checked and wrong (arithmetic.ts), the answer against their results and the question's numbers" },
+  { name: "style", kind: "dense", description: "marks of the output format (leading space, calculator notes, LaTeX, an answer line) that mostly identify the model or prompt" },
+  { name: "confidence", kind: "dense", description: "the Reasoner's own confidence in the attempt (e.g. its mean token probability) and whether it is known" },
+]);
+
+/** The dense groups, in the order their dimensions follow the hash buckets. */
+export const DENSE_GROUPS: readonly DenseGroupName[] = FEATURE_GROUPS.filter((g) => g.kind === "dense").map((g) => g.name as DenseGroupName);
 
 /** Everything that decides the features. Saved with the model. */
 export interface FeaturizerConfig {
@@ -49,79 +98,120 @@ export interface FeaturizerConfig {
   maxTokens: number;
   /**
    * Every hashed n-gram value is multiplied by this weight. Below 1 it damps the many sparse
-   * n-gram weights against the dense behavioural block: with Adam a smaller input is a smaller
+   * n-gram weights against the dense features: with Adam a smaller input is a smaller
    * effective step size and a stronger L2 prior, so the n-grams overfit less on small data.
    */
   ngramWeight: number;
   groups: FeatureGroups;
 }
 
+/** A configuration to fill in from the defaults: any subset of the fields, and any subset of the groups. */
+export interface FeaturizerConfigInput extends Partial<Omit<FeaturizerConfig, "groups">> {
+  groups?: Partial<FeatureGroups>;
+}
+
 /**
- * The default configuration: 2^14 buckets, unigrams and bigrams of the attempt text at weight
- * 0.25, and the behavioural block. The question's and the answer's n-grams are off: on real
- * GSM8K behavioural data they only let the model memorise the training questions (docs/dm.md).
+ * The default groups: task-agnostic behaviour (position, agreement, length, confidence), the
+ * numeric checks for numeric questions only ("auto"), the attempt text's n-grams, and no style
+ * marks, question or answer n-grams. The question's and the answer's n-grams only let a model
+ * memorise the training questions (docs/dm.md); the style marks tell apart the models of
+ * multi-model data rather than right and wrong attempts of one model.
  */
+export const DEFAULT_FEATURE_GROUPS: Readonly<FeatureGroups> = Object.freeze({
+  question: false,
+  text: true,
+  answer: false,
+  position: true,
+  agreement: true,
+  length: true,
+  answerShape: "auto",
+  arithmetic: "auto",
+  style: false,
+  confidence: true,
+});
+
+/** The default configuration: 2^14 buckets, unigrams and bigrams at weight 0.25, and `DEFAULT_FEATURE_GROUPS`. */
 export const DEFAULT_FEATURIZER_CONFIG: Readonly<FeaturizerConfig> = Object.freeze({
   version: FEATURIZER_VERSION,
   hashBuckets: 1 << 14,
   ngram: 2,
   maxTokens: 384,
   ngramWeight: 0.25,
-  groups: Object.freeze({ question: false, text: true, answer: false, behaviour: true }),
+  groups: DEFAULT_FEATURE_GROUPS,
 });
 
-/** Names of the behavioural features, in the order they follow the hash buckets. */
-export const BEHAVIOUR_FEATURES = [
-  "attempt_log",
-  "attempt_is_0",
-  "attempt_is_1",
-  "attempt_is_2",
-  "attempt_is_3_or_more",
-  "previous_count_log",
-  "has_answer",
-  "agree_count_log",
-  "agree_fraction",
-  "agrees_with_any_previous",
-  "same_as_last",
-  "changed_vs_last",
-  "previous_distinct_fraction",
-  "previous_no_answer_fraction",
-  "text_log_chars",
-  "answer_log_chars",
-  "question_log_chars",
-  "hedge_count_log",
-  "hedge_any",
-  "answer_is_number",
-  "answer_is_integer",
-  "answer_is_non_integer",
-  "answer_is_negative",
-  "answer_is_zero",
-  "answer_is_round",
-  "answer_log_magnitude",
-  "answer_in_question",
-  "answer_mentions_in_text_log",
-  "eq_checked_log",
-  "eq_none",
-  "eq_wrong_any",
-  "eq_wrong_log",
-  "eq_wrong_fraction",
-  "answer_is_last_result",
-  "answer_in_results",
-  "answer_not_in_results",
-  "answer_in_question_not_computed",
-  "question_numbers_used_fraction",
-  "question_numbers_unused_log",
-  "answer_question_ratio_log",
-  "text_starts_with_space",
-  "calculator_notes",
-  "latex_markup",
-  "answer_line",
-] as const;
+/** The dense features in the order they follow the hash buckets (when every group is on), each with its group. */
+export const BEHAVIOUR_FEATURES = Object.freeze([
+  // position
+  { name: "attempt_log", group: "position" },
+  { name: "attempt_is_0", group: "position" },
+  { name: "attempt_is_1", group: "position" },
+  { name: "attempt_is_2", group: "position" },
+  { name: "attempt_is_3_or_more", group: "position" },
+  { name: "previous_count_log", group: "position" },
+  // agreement
+  { name: "has_answer", group: "agreement" },
+  { name: "agree_count_log", group: "agreement" },
+  { name: "agree_fraction", group: "agreement" },
+  { name: "agrees_with_any_previous", group: "agreement" },
+  { name: "same_as_last", group: "agreement" },
+  { name: "changed_vs_last", group: "agreement" },
+  { name: "previous_distinct_fraction", group: "agreement" },
+  { name: "previous_no_answer_fraction", group: "agreement" },
+  { name: "support_fraction_all", group: "agreement" },
+  { name: "answer_is_plurality", group: "agreement" },
+  { name: "intermediate_agreement", group: "agreement" },
+  // length
+  { name: "text_log_chars", group: "length" },
+  { name: "answer_log_chars", group: "length" },
+  { name: "question_log_chars", group: "length" },
+  { name: "hedge_count_log", group: "length" },
+  { name: "hedge_any", group: "length" },
+  { name: "text_length_vs_previous_log", group: "length" },
+  { name: "hedge_vs_previous", group: "length" },
+  // answerShape
+  { name: "answer_is_number", group: "answerShape" },
+  { name: "answer_is_integer", group: "answerShape" },
+  { name: "answer_is_non_integer", group: "answerShape" },
+  { name: "answer_is_negative", group: "answerShape" },
+  { name: "answer_is_zero", group: "answerShape" },
+  { name: "answer_is_round", group: "answerShape" },
+  { name: "answer_log_magnitude", group: "answerShape" },
+  { name: "answer_in_question", group: "answerShape" },
+  { name: "answer_mentions_in_text_log", group: "answerShape" },
+  // arithmetic
+  { name: "eq_checked_log", group: "arithmetic" },
+  { name: "eq_none", group: "arithmetic" },
+  { name: "eq_wrong_any", group: "arithmetic" },
+  { name: "eq_wrong_log", group: "arithmetic" },
+  { name: "eq_wrong_fraction", group: "arithmetic" },
+  { name: "answer_is_last_result", group: "arithmetic" },
+  { name: "answer_in_results", group: "arithmetic" },
+  { name: "answer_not_in_results", group: "arithmetic" },
+  { name: "answer_in_question_not_computed", group: "arithmetic" },
+  { name: "question_numbers_used_fraction", group: "arithmetic" },
+  { name: "question_numbers_unused_log", group: "arithmetic" },
+  { name: "answer_question_ratio_log", group: "arithmetic" },
+  // style
+  { name: "text_starts_with_space", group: "style" },
+  { name: "calculator_notes", group: "style" },
+  { name: "latex_markup", group: "style" },
+  { name: "answer_line", group: "style" },
+  // confidence
+  { name: "confidence_value", group: "confidence" },
+  { name: "confidence_known", group: "confidence" },
+] as const satisfies readonly { name: string; group: DenseGroupName }[]);
 
-export type BehaviourFeature = (typeof BEHAVIOUR_FEATURES)[number];
+export type BehaviourFeature = (typeof BEHAVIOUR_FEATURES)[number]["name"];
 
-/** The position of each behavioural feature in `BEHAVIOUR_FEATURES`, by name. */
-const F = Object.fromEntries(BEHAVIOUR_FEATURES.map((name, k) => [name, k])) as Record<BehaviourFeature, number>;
+/** The names of the dense features, in order. */
+export const BEHAVIOUR_FEATURE_NAMES: readonly BehaviourFeature[] = Object.freeze(BEHAVIOUR_FEATURES.map((f) => f.name));
+
+/** The position of each dense feature in `BEHAVIOUR_FEATURES`, by name. */
+const F = Object.fromEntries(BEHAVIOUR_FEATURES.map((f, k) => [f.name, k])) as Record<BehaviourFeature, number>;
+
+/** Group of each dense feature, by position. */
+const FEATURE_GROUP_OF: readonly DenseGroupName[] = BEHAVIOUR_FEATURES.map((f) => f.group);
 
 /** Hedging words and phrases counted in the attempt text (whole tokens, case-insensitive). */
 export const HEDGE_PHRASES: readonly string[] = [
@@ -152,18 +242,46 @@ export interface SparseVector {
   values: Float32Array;
 }
 
+const GROUP_NAMES = FEATURE_GROUPS.map((g) => g.name);
+
 /**
- * Validates a partial configuration and fills it in from the defaults.
- * Throws DmError "INVALID_CONFIG" when a value is out of range.
+ * Validates a partial configuration and fills it in from the defaults; `groups` may name any
+ * subset of the groups. Throws DmError "INVALID_CONFIG" when a value is out of range or a group
+ * is unknown, and "FEATURE_HASH_MISMATCH" for a configuration of another featurizer version.
  */
-export function featurizerConfig(partial: Partial<FeaturizerConfig> = {}): FeaturizerConfig {
+export function featurizerConfig(partial: FeaturizerConfigInput = {}): FeaturizerConfig {
+  const version = partial.version ?? FEATURIZER_VERSION;
+  if (version !== FEATURIZER_VERSION) {
+    throw new DmError(
+      "FEATURE_HASH_MISMATCH",
+      `The featurizer configuration is for featurizer version ${String(version)}, but this code is version ${FEATURIZER_VERSION}. Retrain the model with \`drr train\`.`,
+    );
+  }
+  const givenGroups = (partial.groups ?? {}) as Record<string, unknown>;
+  if (typeof givenGroups !== "object" || givenGroups === null || Array.isArray(givenGroups)) {
+    throw new DmError("INVALID_CONFIG", `groups must be an object naming groups among ${GROUP_NAMES.join(", ")}.`);
+  }
+  for (const key of Object.keys(givenGroups)) {
+    if (!(GROUP_NAMES as readonly string[]).includes(key)) {
+      throw new DmError("INVALID_CONFIG", `Unknown feature group "${key}". The groups are ${GROUP_NAMES.join(", ")}.`);
+    }
+  }
+  const groups = { ...DEFAULT_FEATURE_GROUPS } as FeatureGroups;
+  for (const name of GROUP_NAMES) {
+    const value = givenGroups[name];
+    if (value === undefined) continue;
+    if (value !== true && value !== false && value !== "auto") {
+      throw new DmError("INVALID_CONFIG", `groups.${name} must be true, false or "auto", got ${JSON.stringify(value) ?? String(value)}.`);
+    }
+    groups[name] = value;
+  }
   const config: FeaturizerConfig = {
-    version: partial.version ?? FEATURIZER_VERSION,
+    version,
     hashBuckets: partial.hashBuckets ?? DEFAULT_FEATURIZER_CONFIG.hashBuckets,
     ngram: partial.ngram ?? DEFAULT_FEATURIZER_CONFIG.ngram,
     maxTokens: partial.maxTokens ?? DEFAULT_FEATURIZER_CONFIG.maxTokens,
     ngramWeight: partial.ngramWeight ?? DEFAULT_FEATURIZER_CONFIG.ngramWeight,
-    groups: { ...DEFAULT_FEATURIZER_CONFIG.groups, ...(partial.groups ?? {}) },
+    groups,
   };
   const buckets = config.hashBuckets;
   if (!Number.isInteger(buckets) || buckets < 16 || buckets > 1 << 22 || (buckets & (buckets - 1)) !== 0) {
@@ -181,13 +299,7 @@ export function featurizerConfig(partial: Partial<FeaturizerConfig> = {}): Featu
   if (typeof config.ngramWeight !== "number" || !Number.isFinite(config.ngramWeight) || config.ngramWeight <= 0 || config.ngramWeight > 1000) {
     throw new DmError("INVALID_CONFIG", `ngramWeight must be a number in (0, 1000], got ${String(config.ngramWeight)}. Pick for example 0.25.`);
   }
-  const groups = config.groups;
-  for (const key of ["question", "text", "answer", "behaviour"] as const) {
-    if (typeof groups[key] !== "boolean") {
-      throw new DmError("INVALID_CONFIG", `groups.${key} must be true or false.`);
-    }
-  }
-  if (!groups.question && !groups.text && !groups.answer && !groups.behaviour) {
+  if (GROUP_NAMES.every((name) => groups[name] === false)) {
     throw new DmError("INVALID_CONFIG", "At least one feature group must be switched on.");
   }
   return config;
@@ -209,8 +321,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * SHA-256 (hex) over the canonical JSON of the configuration, `FEATURIZER_VERSION`, the names of
- * the behavioural features, the hedge phrases, and the number words and compound units the
+ * SHA-256 (hex) over the canonical JSON of the configuration, `FEATURIZER_VERSION`, the dense
+ * features with their groups, the hedge phrases, and the number words and compound units the
  * arithmetic checker knows. Any change to these changes the hash.
  */
 export function featurizerHash(config: FeaturizerConfig): string {
@@ -225,9 +337,16 @@ export function featurizerHash(config: FeaturizerConfig): string {
   return createHash("sha256").update(payload).digest("hex");
 }
 
-/** Number of dimensions of a feature vector for this configuration. */
+/** The dense features a configuration keeps (its groups not switched off), in order. */
+export function denseFeatures(config: FeaturizerConfig): BehaviourFeature[] {
+  return BEHAVIOUR_FEATURES.filter((f) => config.groups[f.group] !== false).map((f) => f.name);
+}
+
+/** Number of dimensions of a feature vector for this configuration: the buckets, then the dense features of every group not switched off. */
 export function featureDim(config: FeaturizerConfig): number {
-  return config.hashBuckets + (config.groups.behaviour ? BEHAVIOUR_FEATURES.length : 0);
+  let dense = 0;
+  for (const f of BEHAVIOUR_FEATURES) if (config.groups[f.group] !== false) dense++;
+  return config.hashBuckets + dense;
 }
 
 /* Hashing and tokenising. */
@@ -382,6 +501,29 @@ export function canonicalAnswer(answer: string | null | undefined): string | nul
 
 /* The featurizer. */
 
+/** What the featurizer needs of an earlier attempt's text; kept between calls. */
+interface PriorTextStats {
+  length: number;
+  /** `ln(1 + hedges)`. */
+  hedgeLog: number;
+  /** The distinct numerals the text mentions. */
+  numerals: Set<number>;
+}
+
+/** How many earlier texts' statistics are kept; consecutive attempts at a question share them. */
+const PRIOR_CACHE_SIZE = 256;
+
+/** How many answer comparisons by an answer format are kept. */
+const SAME_CACHE_SIZE = 4096;
+
+/** A canonical answer that is a plain decimal number. */
+const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+/** True when "auto" groups are on for a task: numeric questions, or no task given. */
+function isNumericTask(task: AnswerKind | undefined): boolean {
+  return task === undefined || task === "number";
+}
+
 /**
  * Turns scoring inputs into feature vectors. One instance keeps scratch buffers, so reuse it;
  * its methods are synchronous and therefore safe to call from concurrent async code.
@@ -392,6 +534,8 @@ export class Featurizer {
   readonly dim: number;
   /** `featurizerHash(config)`. */
   readonly hash: string;
+  /** The dense features of this configuration, in the order of their dimensions after the buckets. */
+  readonly denseFeatures: readonly BehaviourFeature[];
 
   private readonly mask: number;
   private readonly scratch: Float64Array;
@@ -402,36 +546,53 @@ export class Featurizer {
   private readonly questionTokens = new TokenBuffer();
   private readonly textTokens = new TokenBuffer();
   private readonly answerTokens = new TokenBuffer();
+  private readonly priorTokens = new TokenBuffer();
+  /** Every dense feature's value for the current input (0 for groups that are off). */
   private readonly behaviourValues = new Float64Array(BEHAVIOUR_FEATURES.length);
+  /** For each dense feature, its dimension after the buckets, or -1 when its group is off. */
+  private readonly denseSlot: Int32Array;
+  /** The dense features in the vector: their positions in `BEHAVIOUR_FEATURES`, in order. */
+  private readonly denseOrder: Int32Array;
+  /** Which dense groups are on for the current input. */
+  private readonly active: Record<DenseGroupName, boolean>;
   private lastQuestion: string | null = null;
+  private questionTokenized = false;
   private lastQuestionNumbers: number[] = [];
+  private readonly priorCache = new Map<string, PriorTextStats>();
+  private readonly sameCache = new Map<string, boolean>();
+  /** The numerals of the current input's text, once read. */
+  private textNumerals: number[] | null = null;
 
-  constructor(config: Partial<FeaturizerConfig> = {}) {
+  constructor(config: FeaturizerConfigInput = {}) {
     this.config = featurizerConfig(config);
-    if (this.config.version !== FEATURIZER_VERSION) {
-      throw new DmError(
-        "FEATURE_HASH_MISMATCH",
-        `The featurizer configuration is for featurizer version ${this.config.version}, but this code is version ${FEATURIZER_VERSION}. Retrain the model with \`drr train\`.`,
-      );
-    }
     this.dim = featureDim(this.config);
     this.hash = featurizerHash(this.config);
     this.mask = this.config.hashBuckets - 1;
     this.scratch = new Float64Array(this.config.hashBuckets);
     this.stamp = new Uint32Array(this.config.hashBuckets);
+    this.denseSlot = new Int32Array(BEHAVIOUR_FEATURES.length).fill(-1);
+    const order: number[] = [];
+    BEHAVIOUR_FEATURES.forEach((f, k) => {
+      if (this.config.groups[f.group] !== false) {
+        this.denseSlot[k] = order.length;
+        order.push(k);
+      }
+    });
+    this.denseOrder = Int32Array.from(order);
+    this.denseFeatures = order.map((k) => BEHAVIOUR_FEATURES[k]!.name);
+    this.active = Object.fromEntries(DENSE_GROUPS.map((g) => [g, false])) as Record<DenseGroupName, boolean>;
   }
 
   /** Sparse feature vector of one input. */
   sparse(input: ScoringInput): SparseVector {
     this.compute(input);
-    const behaviourOn = this.config.groups.behaviour;
+    const order = this.denseOrder;
+    const v = this.behaviourValues;
     let nnz = 0;
     for (let t = 0; t < this.touchedCount; t++) {
       if (this.scratch[this.touched[t] as number] !== 0) nnz++;
     }
-    if (behaviourOn) {
-      for (let k = 0; k < this.behaviourValues.length; k++) if (this.behaviourValues[k] !== 0) nnz++;
-    }
+    for (let d = 0; d < order.length; d++) if (v[order[d] as number] !== 0) nnz++;
     const indices = new Int32Array(nnz);
     const values = new Float32Array(nnz);
     let j = 0;
@@ -444,15 +605,13 @@ export class Featurizer {
         j++;
       }
     }
-    if (behaviourOn) {
-      const base = this.config.hashBuckets;
-      for (let k = 0; k < this.behaviourValues.length; k++) {
-        const value = this.behaviourValues[k] as number;
-        if (value !== 0) {
-          indices[j] = base + k;
-          values[j] = value;
-          j++;
-        }
+    const base = this.config.hashBuckets;
+    for (let d = 0; d < order.length; d++) {
+      const value = v[order[d] as number] as number;
+      if (value !== 0) {
+        indices[j] = base + d;
+        values[j] = value;
+        j++;
       }
     }
     return { indices, values };
@@ -489,21 +648,28 @@ export class Featurizer {
       const index = this.touched[t] as number;
       out[offset + index] = this.scratch[index] as number;
     }
-    if (this.config.groups.behaviour) {
-      const base = offset + this.config.hashBuckets;
-      for (let k = 0; k < this.behaviourValues.length; k++) out[base + k] = this.behaviourValues[k] as number;
-    }
+    const order = this.denseOrder;
+    const base = offset + this.config.hashBuckets;
+    for (let d = 0; d < order.length; d++) out[base + d] = this.behaviourValues[order[d] as number] as number;
   }
 
-  /** The behavioural features of one input by name (for inspection and docs). */
+  /**
+   * The dense features of one input by name, as the model sees them: every feature of
+   * `BEHAVIOUR_FEATURES`, 0 for a group that is off (or "auto" and off for this input's task).
+   */
   behaviour(input: ScoringInput): Record<BehaviourFeature, number> {
     this.compute(input);
-    if (!this.config.groups.behaviour) this.computeBehaviour(input);
     const result = {} as Record<BehaviourFeature, number>;
-    BEHAVIOUR_FEATURES.forEach((name, k) => {
-      result[name] = this.behaviourValues[k] as number;
+    BEHAVIOUR_FEATURES.forEach((f, k) => {
+      result[f.name] = this.behaviourValues[k] as number;
     });
     return result;
+  }
+
+  /** True when `group` is on for an input of this task. */
+  groupActive(group: FeatureGroupName, task: AnswerKind | undefined): boolean {
+    const value = this.config.groups[group];
+    return value === true || (value === "auto" && isNumericTask(task));
   }
 
   /* The work: fills `scratch`/`touched` with hashed features and `behaviourValues`. */
@@ -515,18 +681,23 @@ export class Featurizer {
       this.epoch = 1;
     }
     this.touchedCount = 0;
-    const { groups, maxTokens, ngram } = this.config;
+    this.textNumerals = null;
+    const { maxTokens, ngram } = this.config;
+    const task = input.task;
+    const active = this.active;
+    for (const group of DENSE_GROUPS) active[group] = this.groupActive(group, task);
 
-    this.questionTokens.length = 0;
-    tokenize(input.question, this.questionTokens);
+    const question = this.groupActive("question", task);
+    const text = this.groupActive("text", task);
+    if (question || active.answerShape || active.arithmetic) this.tokenizeQuestion(input.question);
     this.textTokens.length = 0;
     tokenize(input.text, this.textTokens);
 
-    if (groups.question) {
+    if (question) {
       const count = Math.min(this.questionTokens.length, maxTokens);
       this.addNgrams(this.questionTokens.hashes, 0, count, SEED_QUESTION_1, ngram === 2 ? SEED_QUESTION_2 : 0);
     }
-    if (groups.text) {
+    if (text) {
       const count = this.textTokens.length;
       this.addNgrams(
         this.textTokens.hashes,
@@ -536,7 +707,7 @@ export class Featurizer {
         ngram === 2 ? SEED_TEXT_2 : 0,
       );
     }
-    if (groups.answer) {
+    if (this.groupActive("answer", task)) {
       const canonical = canonicalAnswer(input.answer);
       if (canonical === null) {
         this.add(fmix32(SEED_ANSWER_NONE), 1);
@@ -550,7 +721,17 @@ export class Featurizer {
         this.add(fmix32(fnv1a(canonical) ^ SEED_ANSWER_WHOLE), scale);
       }
     }
-    if (groups.behaviour) this.computeBehaviour(input);
+    this.computeBehaviour(input);
+  }
+
+  /** Tokenizes the question into `questionTokens` unless it is the one tokenized last. */
+  private tokenizeQuestion(question: string): void {
+    if (this.questionTokenized && question === this.lastQuestion) return;
+    this.questionTokens.length = 0;
+    tokenize(question, this.questionTokens);
+    this.lastQuestion = question;
+    this.questionTokenized = true;
+    this.lastQuestionNumbers = [...new Set(numbersOf(question, this.questionTokens))];
   }
 
   private add(key: number, value: number): void {
@@ -587,98 +768,258 @@ export class Featurizer {
   private computeBehaviour(input: ScoringInput): void {
     const v = this.behaviourValues;
     v.fill(0);
-    const attempt = input.attempt;
-    const previous = input.previous;
+    const active = this.active;
     const answer = canonicalAnswer(input.answer);
-    const hasAnswer = answer !== null;
-
-    v[0] = Math.log1p(attempt);
-    v[1] = attempt === 0 ? 1 : 0;
-    v[2] = attempt === 1 ? 1 : 0;
-    v[3] = attempt === 2 ? 1 : 0;
-    v[4] = attempt >= 3 ? 1 : 0;
-    v[5] = Math.log1p(previous.length);
-    v[6] = hasAnswer ? 1 : 0;
-
-    let agree = 0;
-    let noAnswer = 0;
-    const distinct = new Set<string>();
-    for (const prior of previous) {
-      const prev = canonicalAnswer(prior.answer);
-      if (prev === null) noAnswer++;
-      else {
-        distinct.add(prev);
-        if (hasAnswer && prev === answer) agree++;
+    if (active.position) this.computePosition(input, v);
+    if (active.agreement) this.computeAgreement(input, answer, v);
+    if (active.length) this.computeLength(input, answer, v);
+    if (active.answerShape) this.computeAnswerShape(answer, v);
+    if (active.arithmetic) this.computeArithmetic(input, answer, v);
+    if (active.style) this.computeStyle(input.text, v);
+    // This text is usually an earlier attempt of the next input: keep its statistics for it.
+    if ((active.agreement || active.length) && !this.priorCache.has(input.text)) {
+      this.rememberPrior(input.text, {
+        length: input.text.length,
+        hedgeLog: Math.log1p(countHedges(this.textTokens.hashes, this.textTokens.length)),
+        numerals: new Set(this.numeralsOfText(input.text)),
+      });
+    }
+    if (active.confidence) {
+      const confidence = input.confidence;
+      if (typeof confidence === "number") {
+        v[F.confidence_value] = confidence;
+        v[F.confidence_known] = 1;
       }
     }
-    v[7] = Math.log1p(agree);
-    v[8] = previous.length > 0 ? agree / previous.length : 0;
-    v[9] = agree > 0 ? 1 : 0;
-    const last = previous.length > 0 ? previous[previous.length - 1] : undefined;
-    if (last !== undefined) {
-      const lastAnswer = canonicalAnswer(last.answer);
-      const same = lastAnswer !== null && lastAnswer === answer;
-      v[10] = same ? 1 : 0;
-      v[11] = same ? 0 : 1;
-    }
-    v[12] = previous.length > 0 ? distinct.size / previous.length : 0;
-    v[13] = previous.length > 0 ? noAnswer / previous.length : 0;
-    v[14] = Math.log1p(input.text.length) / 10;
-    v[15] = hasAnswer ? Math.log1p(answer.length) / 5 : 0;
-    v[16] = Math.log1p(input.question.length) / 10;
-
-    const hedges = countHedges(this.textTokens.hashes, this.textTokens.length);
-    v[17] = Math.log1p(hedges);
-    v[18] = hedges > 0 ? 1 : 0;
-
-    if (hasAnswer && NUMBER_PATTERN.test(answer)) {
-      const value = Number(answer);
-      if (Number.isFinite(value)) {
-        const integer = Number.isInteger(value);
-        v[19] = 1;
-        v[20] = integer ? 1 : 0;
-        v[21] = integer ? 0 : 1;
-        v[22] = value < 0 ? 1 : 0;
-        v[23] = value === 0 ? 1 : 0;
-        v[24] = integer && value !== 0 && value % 10 === 0 ? 1 : 0;
-        v[25] = Math.min(Math.log10(1 + Math.abs(value)) / 6, 4);
-      }
-    }
-    if (hasAnswer) {
-      const key = fnv1a(answer.startsWith("-") ? answer.slice(1) : answer);
-      let inQuestion = 0;
-      const q = this.questionTokens;
-      for (let i = 0; i < q.length; i++) {
-        if (q.hashes[i] === key) {
-          inQuestion = 1;
-          break;
-        }
-      }
-      let mentions = 0;
-      const t = this.textTokens;
-      for (let i = 0; i < t.length; i++) if (t.hashes[i] === key) mentions++;
-      v[26] = inQuestion;
-      v[27] = Math.log1p(mentions);
-    }
-
-    this.computeVerifiable(input, answer, v);
-
     for (let k = 0; k < v.length; k++) {
       if (!Number.isFinite(v[k] as number)) {
         throw new DmError(
           "NAN_FEATURE",
-          `Behavioural feature "${BEHAVIOUR_FEATURES[k]}" is ${String(v[k])}. Check the attempt record (attempt index, texts and answers must be finite and well-formed).`,
+          `Dense feature "${BEHAVIOUR_FEATURES[k]!.name}" (group ${FEATURE_GROUP_OF[k]}) is ${String(v[k])}. Check the attempt record (attempt index, texts and answers must be finite and well-formed).`,
         );
       }
     }
   }
 
+  private computePosition(input: ScoringInput, v: Float64Array): void {
+    const attempt = input.attempt;
+    v[F.attempt_log] = Math.log1p(attempt);
+    v[F.attempt_is_0] = attempt === 0 ? 1 : 0;
+    v[F.attempt_is_1] = attempt === 1 ? 1 : 0;
+    v[F.attempt_is_2] = attempt === 2 ? 1 : 0;
+    v[F.attempt_is_3_or_more] = attempt >= 3 ? 1 : 0;
+    v[F.previous_count_log] = Math.log1p(input.previous.length);
+  }
+
   /**
-   * The verifiable and stylistic features (docs/dm.md): the arithmetic the attempt writes down,
-   * how the answer relates to those computations and to the question's numbers, and a few marks
-   * of the Reasoner's output format.
+   * Agreement of the answer with the earlier ones, compared the way the answer kind compares
+   * answers (`answerFormat(task).same`, or equal canonical forms when no task is given), and of
+   * the numbers the text mentions with the earlier texts'.
    */
-  private computeVerifiable(input: ScoringInput, answer: string | null, v: Float64Array): void {
+  private computeAgreement(input: ScoringInput, answer: string | null, v: Float64Array): void {
+    const previous = input.previous;
+    const n = previous.length;
+    const format = input.task !== undefined ? answerFormat(input.task) : null;
+    const hasAnswer = answer !== null;
+    v[F.has_answer] = hasAnswer ? 1 : 0;
+
+    // Group the earlier answers by sameness: representative raw answer and canonical form, and count.
+    const clusterRaw: string[] = [];
+    const clusterCanon: string[] = [];
+    const clusterCount: number[] = [];
+    let agree = 0;
+    let noAnswer = 0;
+    let lastSame = false;
+    for (let i = 0; i < n; i++) {
+      const prior = previous[i] as PriorAttempt;
+      const prevCanon = canonicalAnswer(prior.answer);
+      if (prevCanon === null) {
+        noAnswer++;
+        if (i === n - 1) lastSame = false;
+        continue;
+      }
+      const prevRaw = prior.answer as string;
+      const same = hasAnswer && this.sameAnswer(format, answer, input.answer as string, prevCanon, prevRaw);
+      if (same) agree++;
+      if (i === n - 1) lastSame = same;
+      let c = 0;
+      while (c < clusterRaw.length && !this.sameAnswer(format, clusterCanon[c] as string, clusterRaw[c] as string, prevCanon, prevRaw)) c++;
+      if (c === clusterRaw.length) {
+        clusterRaw.push(prevRaw);
+        clusterCanon.push(prevCanon);
+        clusterCount.push(1);
+      } else {
+        clusterCount[c] = (clusterCount[c] as number) + 1;
+      }
+    }
+    v[F.agree_count_log] = Math.log1p(agree);
+    v[F.agree_fraction] = n > 0 ? agree / n : 0;
+    v[F.agrees_with_any_previous] = agree > 0 ? 1 : 0;
+    if (n > 0) {
+      v[F.same_as_last] = lastSame ? 1 : 0;
+      v[F.changed_vs_last] = lastSame ? 0 : 1;
+      v[F.previous_distinct_fraction] = clusterRaw.length / n;
+      v[F.previous_no_answer_fraction] = noAnswer / n;
+    }
+    if (hasAnswer) {
+      const support = agree + 1;
+      v[F.support_fraction_all] = support / (n + 1);
+      // Plurality: no other answer so far has more support than this one (ties count as plurality).
+      let plurality = true;
+      for (let c = 0; c < clusterRaw.length; c++) {
+        if (this.sameAnswer(format, answer, input.answer as string, clusterCanon[c] as string, clusterRaw[c] as string)) continue;
+        if ((clusterCount[c] as number) > support) {
+          plurality = false;
+          break;
+        }
+      }
+      v[F.answer_is_plurality] = plurality ? 1 : 0;
+    }
+    if (n > 0) v[F.intermediate_agreement] = this.intermediateAgreement(input);
+  }
+
+  /**
+   * True when two answers are the same answer: equal canonical forms, or, when the answer kind is
+   * known, the same by `AnswerFormat.same` (so "1/2" and "0.5" agree for numbers, "(B)" and "B"
+   * for choices). Two plain decimals of a numeric answer are compared directly (what
+   * `numberFormat.same` does with them); other comparisons by a format are kept for the next calls.
+   */
+  private sameAnswer(format: AnswerFormat | null, canonA: string, rawA: string, canonB: string, rawB: string): boolean {
+    if (canonA === canonB) return true;
+    if (format === null) return false;
+    if (format.kind === "number" && PLAIN_DECIMAL.test(canonA) && PLAIN_DECIMAL.test(canonB)) {
+      return numbersClose(Number(canonA), Number(canonB));
+    }
+    const key = `${format.kind}\u0000${rawA}\u0000${rawB}`;
+    let same = this.sameCache.get(key);
+    if (same === undefined) {
+      try {
+        same = format.same(rawA, rawB);
+      } catch {
+        same = false;
+      }
+      if (this.sameCache.size >= SAME_CACHE_SIZE) this.sameCache.clear();
+      this.sameCache.set(key, same);
+    }
+    return same;
+  }
+
+  /** The numerals of the current input's text (read once per input). */
+  private numeralsOfText(text: string): number[] {
+    if (this.textNumerals === null) this.textNumerals = extractNumerals(text);
+    return this.textNumerals;
+  }
+
+  /**
+   * The share of the distinct numerals this text mentions, other than the question's numbers,
+   * that some earlier attempt's text also mentions (0 when there are none).
+   */
+  private intermediateAgreement(input: ScoringInput): number {
+    const mine = this.numeralsOfText(input.text);
+    if (mine.length === 0) return 0;
+    this.tokenizeQuestion(input.question);
+    const questionNumbers = this.lastQuestionNumbers;
+    const seen = new Set<number>();
+    let own = 0;
+    let shared = 0;
+    const priors = input.previous.map((p) => this.priorStats(p));
+    for (const x of mine) {
+      if (seen.has(x)) continue;
+      seen.add(x);
+      if (containsValue(questionNumbers, x)) continue;
+      own++;
+      for (const prior of priors) {
+        if (prior.numerals.has(x)) {
+          shared++;
+          break;
+        }
+      }
+    }
+    return own > 0 ? shared / own : 0;
+  }
+
+  private computeLength(input: ScoringInput, answer: string | null, v: Float64Array): void {
+    const text = input.text;
+    v[F.text_log_chars] = Math.log1p(text.length) / 10;
+    v[F.answer_log_chars] = answer !== null ? Math.log1p(answer.length) / 5 : 0;
+    v[F.question_log_chars] = Math.log1p(input.question.length) / 10;
+    const hedges = countHedges(this.textTokens.hashes, this.textTokens.length);
+    const hedgeLog = Math.log1p(hedges);
+    v[F.hedge_count_log] = hedgeLog;
+    v[F.hedge_any] = hedges > 0 ? 1 : 0;
+    const n = input.previous.length;
+    if (n > 0) {
+      let lengths = 0;
+      let hedgeLogs = 0;
+      for (const prior of input.previous) {
+        const stats = this.priorStats(prior);
+        lengths += stats.length;
+        hedgeLogs += stats.hedgeLog;
+      }
+      const ratio = Math.log((text.length + 1) / (lengths / n + 1));
+      v[F.text_length_vs_previous_log] = Math.max(-3, Math.min(3, ratio)) / 3;
+      v[F.hedge_vs_previous] = hedgeLog - hedgeLogs / n;
+    }
+  }
+
+  /** Length, hedging and numerals of an earlier attempt's text, kept for the next calls. */
+  private priorStats(prior: PriorAttempt): PriorTextStats {
+    const text = prior.text;
+    let stats = this.priorCache.get(text);
+    if (stats === undefined) {
+      this.priorTokens.length = 0;
+      tokenize(text, this.priorTokens);
+      stats = {
+        length: text.length,
+        hedgeLog: Math.log1p(countHedges(this.priorTokens.hashes, this.priorTokens.length)),
+        numerals: new Set(extractNumerals(text)),
+      };
+      this.rememberPrior(text, stats);
+    }
+    return stats;
+  }
+
+  private rememberPrior(text: string, stats: PriorTextStats): void {
+    if (this.priorCache.size >= PRIOR_CACHE_SIZE) this.priorCache.clear();
+    this.priorCache.set(text, stats);
+  }
+
+  private computeAnswerShape(answer: string | null, v: Float64Array): void {
+    if (answer === null) return;
+    if (NUMBER_PATTERN.test(answer)) {
+      const value = Number(answer);
+      if (Number.isFinite(value)) {
+        const integer = Number.isInteger(value);
+        v[F.answer_is_number] = 1;
+        v[F.answer_is_integer] = integer ? 1 : 0;
+        v[F.answer_is_non_integer] = integer ? 0 : 1;
+        v[F.answer_is_negative] = value < 0 ? 1 : 0;
+        v[F.answer_is_zero] = value === 0 ? 1 : 0;
+        v[F.answer_is_round] = integer && value !== 0 && value % 10 === 0 ? 1 : 0;
+        v[F.answer_log_magnitude] = Math.min(Math.log10(1 + Math.abs(value)) / 6, 4);
+      }
+    }
+    const key = fnv1a(answer.startsWith("-") ? answer.slice(1) : answer);
+    let inQuestion = 0;
+    const q = this.questionTokens;
+    for (let i = 0; i < q.length; i++) {
+      if (q.hashes[i] === key) {
+        inQuestion = 1;
+        break;
+      }
+    }
+    let mentions = 0;
+    const t = this.textTokens;
+    for (let i = 0; i < t.length; i++) if (t.hashes[i] === key) mentions++;
+    v[F.answer_in_question] = inQuestion;
+    v[F.answer_mentions_in_text_log] = Math.log1p(mentions);
+  }
+
+  /**
+   * The arithmetic the attempt writes down, and how the answer relates to those computations
+   * and to the question's numbers (docs/dm.md).
+   */
+  private computeArithmetic(input: ScoringInput, answer: string | null, v: Float64Array): void {
     const text = input.text;
     const report = checkArithmetic(text);
     v[F.eq_checked_log] = Math.log1p(report.checked);
@@ -687,7 +1028,7 @@ export class Featurizer {
     v[F.eq_wrong_log] = Math.log1p(report.wrong);
     v[F.eq_wrong_fraction] = report.checked > 0 ? report.wrong / report.checked : 0;
 
-    const questionNumbers = this.questionNumbers(input.question);
+    const questionNumbers = this.lastQuestionNumbers;
     const value = answer !== null && NUMBER_PATTERN.test(answer) ? Number(answer) : Number.NaN;
     if (Number.isFinite(value)) {
       const decimals = decimalsOf(answer as string);
@@ -704,7 +1045,7 @@ export class Featurizer {
       }
     }
     if (questionNumbers.length > 0) {
-      const textNumbers = numbersOf(text, this.textTokens);
+      const textNumbers = withNumberWords(this.numeralsOfText(text), this.textTokens);
       let used = 0;
       for (const q of questionNumbers) if (containsValue(textNumbers, q)) used++;
       v[F.question_numbers_used_fraction] = used / questionNumbers.length;
@@ -712,26 +1053,18 @@ export class Featurizer {
     } else {
       v[F.question_numbers_used_fraction] = 1;
     }
+  }
 
+  /** Marks of the output format that mostly identify the model or prompt that wrote the text. */
+  private computeStyle(text: string, v: Float64Array): void {
     const first = text.charCodeAt(0);
     v[F.text_starts_with_space] = first === 32 || first === 10 ? 1 : 0;
     v[F.calculator_notes] = text.includes("<<") ? 1 : 0;
     v[F.latex_markup] = text.includes("\\") ? 1 : 0;
     v[F.answer_line] = hasAnswerLine(text) ? 1 : 0;
   }
-
-  /**
-   * The distinct numbers of a question (numerals and number words). The last question's are
-   * kept, because the attempts at one question are usually scored one after another.
-   */
-  private questionNumbers(question: string): number[] {
-    if (question !== this.lastQuestion) {
-      this.lastQuestion = question;
-      this.lastQuestionNumbers = [...new Set(numbersOf(question, this.questionTokens))];
-    }
-    return this.lastQuestionNumbers;
-  }
 }
+
 
 /** Digits after the decimal point of a canonical number ("2.5" has 1). */
 function decimalsOf(canonical: string): number {
@@ -753,7 +1086,12 @@ function anyMatchesAnswer(values: readonly number[], answer: number, answerDecim
 
 /** The numbers a text mentions: its numerals, then its number words read from its token hashes. */
 function numbersOf(text: string, tokens: TokenBuffer): number[] {
-  const values = extractNumerals(text);
+  return withNumberWords(extractNumerals(text), tokens);
+}
+
+/** Given numerals followed by the values of the number words among the token hashes (a new array). */
+function withNumberWords(numerals: readonly number[], tokens: TokenBuffer): number[] {
+  const values = numerals.slice();
   for (let i = 0; i < tokens.length; i++) {
     const value = numberWordValue(tokens.hashes[i] as number);
     if (value !== undefined) values.push(value);
@@ -792,7 +1130,7 @@ function validateInput(input: ScoringInput): void {
     throw new DmError("INVALID_INPUT", "A scoring input must be an object with question, text, attempt and previous.");
   }
   if (typeof input.question !== "string" || typeof input.text !== "string") {
-    throw new DmError("INVALID_INPUT", "A scoring input needs string `question` and `text` fields.");
+    throw new DmError("INVALID_INPUT", "A scoring input needs string `question` and `text` fields (`text` may be empty).");
   }
   if (typeof input.attempt !== "number" || !Number.isFinite(input.attempt) || input.attempt < 0) {
     throw new DmError(
@@ -803,7 +1141,22 @@ function validateInput(input: ScoringInput): void {
   if (!Array.isArray(input.previous)) {
     throw new DmError("INVALID_INPUT", "A scoring input needs a `previous` array (empty for the first attempt).");
   }
+  for (const prior of input.previous) {
+    if (prior === null || typeof prior !== "object" || typeof prior.text !== "string") {
+      throw new DmError("INVALID_INPUT", "Each of `previous` must be an object with a string `text` (and an `answer`, a string or null).");
+    }
+    if (prior.answer !== null && prior.answer !== undefined && typeof prior.answer !== "string") {
+      throw new DmError("INVALID_INPUT", "An earlier attempt's `answer` must be a string or null.");
+    }
+  }
   if (input.answer !== null && input.answer !== undefined && typeof input.answer !== "string") {
     throw new DmError("INVALID_INPUT", "`answer` must be a string or null.");
+  }
+  if (input.task !== undefined && !ANSWER_KINDS.includes(input.task)) {
+    throw new DmError("INVALID_INPUT", `\`task\` must be one of ${ANSWER_KINDS.join(", ")}, got ${JSON.stringify(input.task)}.`);
+  }
+  const confidence = input.confidence;
+  if (confidence !== null && confidence !== undefined && !(typeof confidence === "number" && confidence >= 0 && confidence <= 1)) {
+    throw new DmError("INVALID_INPUT", `\`confidence\` must be a number from 0 to 1 or null, got ${String(confidence)}.`);
   }
 }

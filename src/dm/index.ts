@@ -3,10 +3,15 @@
  * onnxruntime-backed discriminator. See docs/dm.md.
  */
 export {
+  BEHAVIOUR_FEATURE_NAMES,
   BEHAVIOUR_FEATURES,
   canonicalAnswer,
   canonicalJson,
+  DEFAULT_FEATURE_GROUPS,
   DEFAULT_FEATURIZER_CONFIG,
+  DENSE_GROUPS,
+  denseFeatures,
+  FEATURE_GROUPS,
   featureDim,
   Featurizer,
   featurizerConfig,
@@ -14,8 +19,13 @@ export {
   FEATURIZER_VERSION,
   HEDGE_PHRASES,
   type BehaviourFeature,
+  type DenseGroupName,
+  type FeatureGroupName,
   type FeatureGroups,
   type FeaturizerConfig,
+  type FeaturizerConfigInput,
+  type GroupSwitch,
+  type HashedGroupName,
   type SparseVector,
 } from "./features.js";
 export {

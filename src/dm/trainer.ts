@@ -7,7 +7,7 @@
  */
 import type { ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
-import { Featurizer, fnv1a, type FeaturizerConfig } from "./features.js";
+import { Featurizer, fnv1a, type FeaturizerConfig, type FeaturizerConfigInput } from "./features.js";
 import { chooseThreshold, evaluate, expectedCalibrationError, rocAuc, type DmMetrics, type ThresholdChoice, type ThresholdRule } from "./metrics.js";
 import { cloneParams, foldCalibration, initParams, logitSparse, paramCount, sigmoid, type ModelKind, type ModelParams } from "./model.js";
 import { makeMetadata, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
@@ -42,8 +42,8 @@ export interface TrainOptions {
   calibrate?: boolean;
   /** How to choose the threshold (default: maximise the formula score on dev). */
   thresholdRule?: ThresholdRule;
-  /** Featurizer configuration (default: DEFAULT_FEATURIZER_CONFIG). */
-  featurizer?: Partial<FeaturizerConfig>;
+  /** Featurizer configuration, any subset of it and of its groups (default: DEFAULT_FEATURIZER_CONFIG). */
+  featurizer?: FeaturizerConfigInput;
   /** Called after each epoch. */
   onEpoch?: (progress: EpochProgress) => void;
 }

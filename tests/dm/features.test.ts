@@ -1,17 +1,34 @@
 import { describe, expect, it } from "vitest";
 import type { ScoringInput } from "../../src/attempt.js";
 import {
+  BEHAVIOUR_FEATURE_NAMES,
   BEHAVIOUR_FEATURES,
   canonicalAnswer,
   canonicalJson,
+  DEFAULT_FEATURE_GROUPS,
   DEFAULT_FEATURIZER_CONFIG,
+  DENSE_GROUPS,
+  denseFeatures,
+  FEATURE_GROUPS,
   featureDim,
   Featurizer,
   featurizerConfig,
   featurizerHash,
   FEATURIZER_VERSION,
+  type FeatureGroupName,
+  type FeatureGroups,
 } from "../../src/dm/features.js";
 import { expectCode, randomInputs } from "./helpers.js";
+
+/** Groups with only the named ones on. */
+function only(...on: FeatureGroupName[]): FeatureGroups {
+  return Object.fromEntries(FEATURE_GROUPS.map((g) => [g.name, on.includes(g.name)])) as unknown as FeatureGroups;
+}
+
+/** Every group on (the task-specific ones "auto"). */
+const ALL_ON: Partial<FeatureGroups> = { question: true, text: true, answer: true, style: true };
+/** The dense features of the default configuration (style is off). */
+const DEFAULT_DENSE = BEHAVIOUR_FEATURES.filter((f) => f.group !== "style").length;
 
 const base: ScoringInput = {
   question: "Tom has 12 apples and buys 1,000 more. How many apples does he have?",
@@ -42,10 +59,24 @@ describe("Featurizer", () => {
     }
   });
 
-  it("has hashBuckets + behavioural dimensions", () => {
+  it("gives the same features whatever it featurized before (its caches of earlier texts and answers)", () => {
+    const inputs = randomInputs(60, 11);
+    const warm = new Featurizer({ groups: ALL_ON });
+    const warmed = inputs.map((input) => warm.sparse(input));
+    // The attempts of one question in order, as a run scores them, then the same again.
+    for (const input of [...inputs].reverse()) warm.sparse(input);
+    inputs.forEach((input, i) => {
+      const fresh = new Featurizer({ groups: ALL_ON }).sparse(input);
+      expect(Array.from(warmed[i]!.values)).toEqual(Array.from(fresh.values));
+      expect(Array.from(warm.sparse(input).indices)).toEqual(Array.from(fresh.indices));
+    });
+  });
+
+  it("has hashBuckets + the dense features of the groups that are not off", () => {
     const f = new Featurizer({ hashBuckets: 1024 });
-    expect(f.dim).toBe(1024 + BEHAVIOUR_FEATURES.length);
-    expect(new Featurizer({ hashBuckets: 1024, groups: { question: true, text: true, answer: true, behaviour: false } }).dim).toBe(1024);
+    expect(f.dim).toBe(1024 + DEFAULT_DENSE);
+    expect(new Featurizer({ hashBuckets: 1024, groups: ALL_ON }).dim).toBe(1024 + BEHAVIOUR_FEATURES.length);
+    expect(new Featurizer({ hashBuckets: 1024, groups: only("question", "text", "answer") }).dim).toBe(1024);
     const batch = f.denseBatch([base, base]);
     expect(batch.length).toBe(2 * f.dim);
     expect(Array.from(batch.subarray(0, f.dim))).toEqual(Array.from(batch.subarray(f.dim)));
@@ -59,7 +90,7 @@ describe("Featurizer", () => {
   });
 
   it("keeps question, text and answer words in separate namespaces", () => {
-    const f = new Featurizer({ groups: { question: true, text: true, answer: true, behaviour: true } });
+    const f = new Featurizer({ groups: ALL_ON });
     const inQuestion = f.sparse({ question: "apples", text: "", answer: null, attempt: 0, previous: [] });
     const inText = f.sparse({ question: "", text: "apples", answer: null, attempt: 0, previous: [] });
     const hashed = (x: { indices: Int32Array }) => Array.from(x.indices).filter((i) => i < f.config.hashBuckets);
@@ -199,7 +230,8 @@ describe("verifiable and stylistic features", () => {
     expect(f.behaviour(first("No idea.", null)).answer_question_ratio_log).toBe(0);
   });
 
-  it("reads marks of the output format", () => {
+  it("reads marks of the output format (the style group, off by default)", () => {
+    const f = new Featurizer({ groups: { style: true } });
     const calculator = f.behaviour(first("She makes 9*2 = <<9*2=18>>18.\nA: 18", "18"));
     expect(calculator.calculator_notes).toBe(1);
     expect(calculator.answer_line).toBe(1);
@@ -227,7 +259,7 @@ describe("verifiable and stylistic features", () => {
 describe("n-gram weight and default groups", () => {
   it("scales every hashed n-gram by ngramWeight", () => {
     const input: ScoringInput = { question: "", text: "apples", answer: null, attempt: 0, previous: [] };
-    const groups = { question: false, text: true, answer: false, behaviour: false };
+    const groups = only("text");
     const one = new Featurizer({ groups, ngramWeight: 1 }).sparse(input);
     const quarter = new Featurizer({ groups, ngramWeight: 0.25 }).sparse(input);
     expect(one.values.length).toBe(1);
@@ -238,7 +270,18 @@ describe("n-gram weight and default groups", () => {
 
   it("hashes only the attempt text by default", () => {
     const f = new Featurizer();
-    expect(f.config.groups).toEqual({ question: false, text: true, answer: false, behaviour: true });
+    expect(f.config.groups).toEqual({
+      question: false,
+      text: true,
+      answer: false,
+      position: true,
+      agreement: true,
+      length: true,
+      answerShape: "auto",
+      arithmetic: "auto",
+      style: false,
+      confidence: true,
+    });
     const hashed = (x: { indices: Int32Array }) => Array.from(x.indices).filter((i) => i < f.config.hashBuckets);
     expect(hashed(f.sparse({ question: "apples pears", text: "", answer: "7", attempt: 0, previous: [] }))).toEqual([]);
     expect(hashed(f.sparse({ question: "", text: "apples pears", answer: null, attempt: 0, previous: [] }))).toHaveLength(3);
@@ -247,23 +290,26 @@ describe("n-gram weight and default groups", () => {
 
 describe("featurizer configuration and hash", () => {
   it("fills defaults and validates", async () => {
-    expect(featurizerConfig()).toEqual({ ...DEFAULT_FEATURIZER_CONFIG, groups: { ...DEFAULT_FEATURIZER_CONFIG.groups } });
-    expect(featureDim(featurizerConfig())).toBe((1 << 14) + BEHAVIOUR_FEATURES.length);
+    expect(featurizerConfig()).toEqual({ ...DEFAULT_FEATURIZER_CONFIG, groups: { ...DEFAULT_FEATURE_GROUPS } });
+    expect(featureDim(featurizerConfig())).toBe((1 << 14) + DEFAULT_DENSE);
     await expectCode(() => featurizerConfig({ hashBuckets: 1000 }), "INVALID_CONFIG");
     await expectCode(() => featurizerConfig({ ngram: 3 as 1 }), "INVALID_CONFIG");
     await expectCode(() => featurizerConfig({ ngramWeight: 0 }), "INVALID_CONFIG");
     await expectCode(() => featurizerConfig({ ngramWeight: Number.NaN }), "INVALID_CONFIG");
-    await expectCode(
-      () => featurizerConfig({ groups: { question: false, text: false, answer: false, behaviour: false } }),
-      "INVALID_CONFIG",
-    );
+    await expectCode(() => featurizerConfig({ groups: only() }), "INVALID_CONFIG");
+    // Any subset of the groups; an unknown group (featurizer 2's "behaviour") or value is refused.
+    expect(featurizerConfig({ groups: { style: true } }).groups).toEqual({ ...DEFAULT_FEATURE_GROUPS, style: true });
+    expect(featurizerConfig({ groups: { length: "auto", text: false } }).groups).toMatchObject({ length: "auto", text: false, agreement: true });
+    const unknown = await expectCode(() => featurizerConfig({ groups: { behaviour: true } as never }), "INVALID_CONFIG");
+    expect(unknown.message).toContain("answerShape");
+    await expectCode(() => featurizerConfig({ groups: { style: "yes" as never } }), "INVALID_CONFIG");
   });
 
   it("hashes a canonical JSON: key order does not matter, values do", () => {
     const a = featurizerConfig();
     const reordered = JSON.parse(
       JSON.stringify({
-        groups: { behaviour: a.groups.behaviour, answer: a.groups.answer, text: a.groups.text, question: a.groups.question },
+        groups: Object.fromEntries(Object.entries(a.groups).reverse()),
         ngramWeight: a.ngramWeight,
         maxTokens: a.maxTokens,
         ngram: a.ngram,
@@ -277,11 +323,18 @@ describe("featurizer configuration and hash", () => {
     expect(featurizerHash(featurizerConfig({ hashBuckets: 1 << 12 }))).not.toBe(featurizerHash(a));
     expect(featurizerHash(featurizerConfig({ ngram: 1 }))).not.toBe(featurizerHash(a));
     expect(featurizerHash(featurizerConfig({ ngramWeight: 1 }))).not.toBe(featurizerHash(a));
+    expect(featurizerHash(featurizerConfig({ groups: { style: true } }))).not.toBe(featurizerHash(a));
+    expect(featurizerHash(featurizerConfig({ groups: { arithmetic: true } }))).not.toBe(featurizerHash(a));
     expect(new Featurizer().hash).toBe(featurizerHash(a));
   });
 
   it("refuses a configuration made for another featurizer version", async () => {
+    expect(FEATURIZER_VERSION).toBe(3);
     await expectCode(() => new Featurizer({ version: FEATURIZER_VERSION + 1 }), "FEATURE_HASH_MISMATCH");
+    // The configuration saved by featurizer 2.
+    const old = { version: 2, hashBuckets: 16384, ngram: 2, maxTokens: 384, ngramWeight: 0.25, groups: { question: false, text: true, answer: false, behaviour: true } };
+    const error = await expectCode(() => featurizerConfig(old as never), "FEATURE_HASH_MISMATCH");
+    expect(error.message).toMatch(/version 2.*version 3.*drr train/);
   });
 });
 
@@ -294,5 +347,187 @@ describe("canonicalAnswer", () => {
     expect(canonicalAnswer("Paris")).toBe("paris");
     expect(canonicalAnswer("")).toBeNull();
     expect(canonicalAnswer(null)).toBeNull();
+  });
+});
+
+describe("feature groups", () => {
+  it("lists every group once and every dense feature in one dense group, group by group", () => {
+    const names = FEATURE_GROUPS.map((g) => g.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.sort()).toEqual(Object.keys(DEFAULT_FEATURE_GROUPS).sort());
+    for (const g of FEATURE_GROUPS) expect(g.description.length).toBeGreaterThan(10);
+    expect(BEHAVIOUR_FEATURE_NAMES).toEqual(BEHAVIOUR_FEATURES.map((f) => f.name));
+    expect(new Set(BEHAVIOUR_FEATURE_NAMES).size).toBe(BEHAVIOUR_FEATURES.length);
+    // The dense features of a group are contiguous, and the groups come in DENSE_GROUPS order.
+    const order = BEHAVIOUR_FEATURES.map((f) => f.group).filter((g, i, all) => i === 0 || all[i - 1] !== g);
+    expect(order).toEqual([...DENSE_GROUPS]);
+    expect(DENSE_GROUPS).toEqual(["position", "agreement", "length", "answerShape", "arithmetic", "style", "confidence"]);
+  });
+
+  it("switching a dense group off removes exactly its features and leaves the others' values", () => {
+    const input = { ...base, confidence: 0.8, text: " 12 + 988 = 1000 <<12+988=1000>>. I think 1000.\nAnswer: 1,000" };
+    const full = new Featurizer({ hashBuckets: 64, groups: ALL_ON });
+    const fullDense = Array.from(full.dense(input).subarray(64));
+    for (const group of DENSE_GROUPS) {
+      const f = new Featurizer({ hashBuckets: 64, groups: { ...ALL_ON, [group]: false } });
+      const kept = BEHAVIOUR_FEATURES.map((feature, k) => ({ feature, k })).filter(({ feature }) => feature.group !== group);
+      expect(f.dim).toBe(64 + kept.length);
+      expect(f.denseFeatures).toEqual(kept.map(({ feature }) => feature.name));
+      expect(denseFeatures(f.config)).toEqual(f.denseFeatures);
+      const dense = Array.from(f.dense(input).subarray(64));
+      expect(dense).toEqual(kept.map(({ k }) => fullDense[k]));
+      // The group's features were not all zero, so switching it off does change something.
+      expect(BEHAVIOUR_FEATURES.some((feature, k) => feature.group === group && fullDense[k] !== 0)).toBe(true);
+      const named = f.behaviour(input);
+      for (const feature of BEHAVIOUR_FEATURES) if (feature.group === group) expect(named[feature.name]).toBe(0);
+    }
+  });
+
+  it('"auto" keeps the task-specific groups for numeric questions only, with a fixed dimension', () => {
+    const f = new Featurizer();
+    const input = { ...base, text: "12 + 988 = 1000. The answer is 1000.", answer: "1000" };
+    const numeric = f.behaviour(input);
+    const untyped = f.behaviour({ ...input, task: "number" });
+    expect(untyped).toEqual(numeric);
+    expect(numeric.answer_is_number).toBe(1);
+    expect(numeric.eq_checked_log).toBeGreaterThan(0);
+    for (const task of ["date", "choice", "text", "game24"] as const) {
+      const other = f.behaviour({ ...input, task });
+      for (const feature of BEHAVIOUR_FEATURES) {
+        if (feature.group === "answerShape" || feature.group === "arithmetic") expect(other[feature.name]).toBe(0);
+      }
+      expect(other.has_answer).toBe(1);
+      expect(f.dense({ ...input, task }).length).toBe(f.dim);
+    }
+    // Switched on, they are computed whatever the task.
+    const on = new Featurizer({ groups: { answerShape: true, arithmetic: true } }).behaviour({ ...input, task: "date" });
+    expect(on.answer_is_number).toBe(1);
+    expect(on.eq_checked_log).toBeGreaterThan(0);
+  });
+
+  it("switches the hashed groups to auto too", () => {
+    const f = new Featurizer({ groups: { ...only("text"), text: "auto" } });
+    const input = { question: "", text: "apples pears", answer: null, attempt: 0, previous: [] };
+    expect(f.sparse(input).indices.length).toBe(3);
+    expect(f.sparse({ ...input, task: "text" as const }).indices.length).toBe(0);
+  });
+});
+
+describe("agreement across attempts", () => {
+  const q = "How many?";
+  const at = (answer: string | null, previous: (string | null)[], extra: Partial<ScoringInput> = {}) =>
+    new Featurizer().behaviour({
+      question: q,
+      attempt: previous.length,
+      text: `The answer is ${answer ?? "unclear"}.`,
+      answer,
+      previous: previous.map((a) => ({ text: `The answer is ${a ?? "unclear"}.`, answer: a })),
+      ...extra,
+    });
+
+  it("compares answers the way the answer kind does when the task is given", () => {
+    // "1/2" and "0.5" are different strings but the same number.
+    expect(at("0.5", ["1/2"]).agree_count_log).toBe(0);
+    const number = at("0.5", ["1/2"], { task: "number" });
+    expect(number.agree_count_log).toBeCloseTo(Math.log(2), 12);
+    expect(number.same_as_last).toBe(1);
+    expect(at("0.5", ["1/2", "2/4"], { task: "number" }).previous_distinct_fraction).toBe(0.5);
+    expect(at("(B)", ["B"], { task: "choice" }).agrees_with_any_previous).toBe(1);
+    expect(at("(B)", ["B"]).agrees_with_any_previous).toBe(0);
+  });
+
+  it("measures the answer's support among all attempts so far and whether it leads", () => {
+    const tie = at("5", ["7", "7", "5"]);
+    expect(tie.support_fraction_all).toBe(2 / 4);
+    expect(tie.answer_is_plurality).toBe(1);
+    const behind = at("9", ["7", "7", "5"]);
+    expect(behind.support_fraction_all).toBe(1 / 4);
+    expect(behind.answer_is_plurality).toBe(0);
+    const first = at("9", []);
+    expect(first.support_fraction_all).toBe(1);
+    expect(first.answer_is_plurality).toBe(1);
+    const none = at(null, ["7"]);
+    expect(none.support_fraction_all).toBe(0);
+    expect(none.answer_is_plurality).toBe(0);
+    expect(none.has_answer).toBe(0);
+  });
+
+  it("measures how many of the text's own numbers earlier attempts also mention", () => {
+    const question = "Ann has 16 eggs and eats 3. She sells the rest at $2 each. How much does she make?";
+    const input: ScoringInput = {
+      question,
+      attempt: 2,
+      // Its own numbers (not the question's 16, 3, 2): 13, 26 and 4.
+      text: "16 - 3 = 13 eggs, 13 * 2 = 26 dollars, in 4 boxes.",
+      answer: "26",
+      previous: [
+        { text: "16 - 3 = 13, so 13 * 2 = 30.", answer: "30" },
+        { text: "She makes 26.", answer: "26" },
+      ],
+    };
+    const f = new Featurizer();
+    expect(f.behaviour(input).intermediate_agreement).toBeCloseTo(2 / 3, 12);
+    expect(f.behaviour({ ...input, previous: [{ text: "I do not know.", answer: null }] }).intermediate_agreement).toBe(0);
+    expect(f.behaviour({ ...input, attempt: 0, previous: [] }).intermediate_agreement).toBe(0);
+    expect(f.behaviour({ ...input, text: "She has 16 eggs and 3 go.", previous: input.previous }).intermediate_agreement).toBe(0);
+  });
+});
+
+describe("length and hedging relative to earlier attempts", () => {
+  it("compares the text's length and hedging with the earlier attempts'", () => {
+    const previous = [
+      { text: "x".repeat(99), answer: "1" },
+      { text: "Maybe 2, I think.", answer: "2" },
+    ];
+    const text = "y".repeat(29);
+    const b = new Featurizer().behaviour({ question: "q", attempt: 2, text, answer: "3", previous });
+    const mean = (99 + previous[1]!.text.length) / 2;
+    expect(b.text_length_vs_previous_log).toBeCloseTo(Math.log(30 / (mean + 1)) / 3, 12);
+    // No hedge here against 0 and 2 ("maybe", "I think") before.
+    expect(b.hedge_vs_previous).toBeCloseTo(0 - Math.log1p(2) / 2, 12);
+    const first = new Featurizer().behaviour({ question: "q", attempt: 0, text, answer: "3", previous: [] });
+    expect(first.text_length_vs_previous_log).toBe(0);
+    expect(first.hedge_vs_previous).toBe(0);
+    // Clipped: an empty text after long ones.
+    const empty = new Featurizer().behaviour({ question: "q", attempt: 1, text: "", answer: null, previous: [{ text: "z".repeat(5000), answer: "1" }] });
+    expect(empty.text_length_vs_previous_log).toBe(-1);
+  });
+});
+
+describe("confidence", () => {
+  const f = new Featurizer();
+  const input: ScoringInput = { question: "q", attempt: 0, text: "The answer is 4.", answer: "4", previous: [] };
+
+  it("is the model's confidence and a known flag, 0 and 0 when unknown", () => {
+    expect(f.behaviour({ ...input, confidence: 0.25 })).toMatchObject({ confidence_value: 0.25, confidence_known: 1 });
+    expect(f.behaviour({ ...input, confidence: 0 })).toMatchObject({ confidence_value: 0, confidence_known: 1 });
+    expect(f.behaviour({ ...input, confidence: null })).toMatchObject({ confidence_value: 0, confidence_known: 0 });
+    expect(f.behaviour(input)).toMatchObject({ confidence_value: 0, confidence_known: 0 });
+    const a = f.sparse({ ...input, confidence: 0.9 });
+    const b = f.sparse({ ...input, confidence: 0.1 });
+    expect(Array.from(a.values)).not.toEqual(Array.from(b.values));
+  });
+
+  it("refuses a confidence outside [0, 1]", async () => {
+    await expectCode(() => f.sparse({ ...input, confidence: 1.5 }), "INVALID_INPUT");
+    await expectCode(() => f.sparse({ ...input, confidence: Number.NaN }), "INVALID_INPUT");
+    await expectCode(() => f.sparse({ ...input, confidence: "0.5" as never }), "INVALID_INPUT");
+  });
+});
+
+describe("empty attempts", () => {
+  it("featurizes an empty text as an attempt with no answer, alone and among earlier attempts", () => {
+    const f = new Featurizer({ groups: ALL_ON });
+    const empty: ScoringInput = { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [] };
+    const b = f.behaviour(empty);
+    expect(b.has_answer).toBe(0);
+    expect(b.text_log_chars).toBe(0);
+    expect(b.text_starts_with_space).toBe(0);
+    for (const value of Object.values(b)) expect(Number.isFinite(value)).toBe(true);
+    expect(f.dense(empty).length).toBe(f.dim);
+    const after = f.behaviour({ ...empty, attempt: 2, text: "9 * 2 = 18", answer: "18", previous: [{ text: "", answer: null }, { text: "", answer: null }] });
+    expect(after.previous_no_answer_fraction).toBe(1);
+    expect(after.intermediate_agreement).toBe(0);
+    expect(after.text_length_vs_previous_log).toBe(Math.min(1, Math.log(11) / 3));
   });
 });

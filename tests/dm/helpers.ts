@@ -62,13 +62,18 @@ export function randomInputs(count: number, seed: number): ScoringInput[] {
   const answer = (): string | null => (prng.chance(0.1) ? null : prng.pick(["42", "3.5", "-7", "1000", "0", "abc", String(prng.int(500))]));
   return Array.from({ length: count }, () => {
     const previousCount = prng.int(4);
-    return {
+    const input: ScoringInput = {
       question: sentence(5 + prng.int(30)),
       attempt: previousCount,
       text: sentence(prng.int(200)),
       answer: answer(),
       previous: Array.from({ length: previousCount }, () => ({ text: sentence(10), answer: answer(), feedback: "Wrong answer! Try again." })),
     };
+    // Some inputs name their answer kind (the task-specific groups are "auto") or carry a confidence.
+    const kind = prng.int(3);
+    if (kind > 0) input.task = kind === 1 ? "number" : "choice";
+    if (prng.chance(0.5)) input.confidence = prng.chance(0.2) ? null : prng.next();
+    return input;
   });
 }
 

@@ -255,11 +255,55 @@ describe("loading bad model files", () => {
     await expectCode(OnnxDiscriminator.load(path), "FEATURE_HASH_MISMATCH");
   });
 
+  it("FEATURE_HASH_MISMATCH, saying so, for a model saved by featurizer 2 (one dense behaviour group)", async () => {
+    const path = join(dir, "featurizer-2.onnx");
+    const props = metadataToProps(metadata);
+    props[METADATA_KEYS.featurizerConfig] = JSON.stringify({
+      version: 2,
+      hashBuckets: config.hashBuckets,
+      ngram: 2,
+      maxTokens: 384,
+      ngramWeight: 0.25,
+      groups: { question: false, text: true, answer: false, behaviour: true },
+    });
+    await writeFile(path, encodeOnnxModel(params, props));
+    const error = await expectCode(OnnxDiscriminator.load(path), "FEATURE_HASH_MISMATCH");
+    expect(error.message).toMatch(/featurizer version 2.*drr train/);
+  });
+
   it("MODEL_SHAPE_MISMATCH when the input size differs from the featurizer's", async () => {
     const wide = randomParams("logreg", dim + 3, 4);
     const path = join(dir, "wrong-shape.onnx");
     await writeFile(path, encodeOnnxModel(wide, metadataToProps(metadata)));
     const error = await expectCode(OnnxDiscriminator.load(path), "MODEL_SHAPE_MISMATCH");
     expect(error.message).toContain(String(dim + 3));
+  });
+});
+
+describe("OnnxDiscriminator on empty attempts and on confidence", () => {
+  it("scores an attempt with text '' like the TypeScript forward pass, and reads the confidence", async () => {
+    const groups = { question: true, answer: true, style: true };
+    const small = featurizerConfig({ hashBuckets: 1 << 10, groups });
+    const params = randomParams("logreg", featureDim(small), 8);
+    const path = join(dir, "empty-text.onnx");
+    await writeDmModel(path, params, makeMetadata(params, small, { threshold: 0.5, thresholdRule: "fixed" }));
+    const discriminator = await OnnxDiscriminator.load(path);
+    try {
+      const featurizer = new Featurizer(small);
+      const inputs = [
+        { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [] },
+        { question: "What is 9 * 2?", attempt: 1, text: "", answer: null, previous: [{ text: "", answer: null }], task: "number" as const },
+        { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [], confidence: 0.05 },
+        { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [], confidence: 0.95 },
+      ];
+      const expected = predict(params, inputs.map((i) => featurizer.sparse(i)));
+      const scores = await discriminator.scoreBatch(inputs);
+      scores.forEach((s, i) => expect(Math.abs(s - expected[i]!)).toBeLessThan(1e-5));
+      expect(Math.abs((await discriminator.score(inputs[0]!)) - expected[0]!)).toBeLessThan(1e-5);
+      // The confidence is a feature: two confidences give two scores.
+      expect(scores[2]).not.toBeCloseTo(scores[3]!, 6);
+    } finally {
+      await discriminator.release();
+    }
   });
 });
