@@ -80,6 +80,8 @@ export interface BenchOptions {
   objective?: Objective;
   /** Folds of the out-of-fold calibration. Defaults to 5. */
   folds?: number;
+  /** Standard errors the calibrated policy must gain over the model-free rule. Defaults to 1. */
+  guard?: number;
   /** The DM's featurizer configuration (feature groups for ablations). Defaults to the featurizer's own. */
   featurizer?: Partial<FeaturizerConfig>;
   /** DRR's fallback when no attempt is accepted. Defaults to "vote". */
@@ -186,7 +188,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     policy = options.policy !== undefined ? checkPolicy(options.policy) : thresholdPolicy(options.threshold as number);
   } else if (collectPolicy === "explore") {
     progress("calibrate", 0, 1);
-    calibration = await calibratePolicy(trainRecords, { objective, maxAttempts, format, seed, folds: options.folds ?? DEFAULT_FOLDS, train: trainOptions });
+    calibration = await calibratePolicy(trainRecords, {
+      objective,
+      maxAttempts,
+      format,
+      seed,
+      folds: options.folds ?? DEFAULT_FOLDS,
+      guard: options.guard,
+      train: trainOptions,
+    });
     policy = calibration.chosen.policy;
     progress("calibrate", 1, 1);
   } else {

@@ -17,7 +17,7 @@ import { Progress } from "./progress.js";
 const USAGE =
   `drr bench (--data FILE | --dataset ${DATASET_NAMES.join("|")}) [--seeds ${DEFAULT_SEEDS}] [--seed 0] [--objective accuracy|score] ` +
   "[--answer number|date|choice|text|game24] [--max-attempts 5] [--train-fraction 0.5] [--limit N] [--out DIR] [--dm logreg|mlp] " +
-  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--features GROUP=on|off,…] [--threshold T] [--concurrency 8]`;
+  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--guard 1] [--features GROUP=on|off,…] [--threshold T] [--concurrency 8]`;
 
 /** `--help`: the usage and the data sets, single-model ones marked. */
 function help(): string {
@@ -62,6 +62,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
       objective: { type: "string" },
       folds: { type: "string" },
       features: { type: "string" },
+      guard: { type: "string" },
       "train-fraction": { type: "string" },
       limit: { type: "string" },
       out: { type: "string" },
@@ -104,6 +105,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     fallback: choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, DEFAULT_FALLBACK),
     objective: choiceFlag<Objective>(flags.objective, "objective", OBJECTIVES, "accuracy"),
     folds: intFlag(flags.folds, "folds", 5, 2, 20),
+    guard: numberFlag(flags.guard, "guard", 1, 0, 10),
     ...(flags.features !== undefined && { featurizer: { groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig> }),
     collectPolicy: choiceFlag<CollectPolicy>(flags["collect-policy"], "collect-policy", ["oracle", "explore"], "explore"),
     threshold: flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1),

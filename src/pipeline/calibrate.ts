@@ -76,6 +76,8 @@ export function trajectoriesFromRecords(records: readonly AttemptRecord[], score
 
 export interface CalibrateOptions extends OutOfFoldOptions {
   objective?: Objective;
+  /** Standard errors a candidate must gain over the model-free rule (see choosePolicy). Defaults to 1. */
+  guard?: number;
   maxAttempts: number;
   format: Pick<AnswerFormat, "same" | "isCorrect" | "normalizeGold">;
 }
@@ -95,6 +97,7 @@ export async function calibratePolicy(records: readonly AttemptRecord[], options
   const labelled = records.flatMap((r, i) => (r.label === null ? [] : [{ label: r.label, score: scores[i] as number }]));
   const choice = choosePolicy(trajectoriesFromRecords(records, scores), {
     objective: options.objective,
+    guard: options.guard,
     maxAttempts: options.maxAttempts,
     format: options.format,
   });
