@@ -1,10 +1,10 @@
-import { rename, writeFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { statSync } from "node:fs";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { BehaviorCollector } from "../behavior/collector.js";
 import { goldLabeler } from "../behavior/labels.js";
 import type { AttemptRecord } from "../behavior/record.js";
 import { JsonlSink, readRecords } from "../behavior/sinks.js";
+import { recordProblem } from "../behavior/validate.js";
 import { OracleDiscriminator } from "../dm/oracle.js";
 import { BaseDiscriminator } from "../dm/discriminator.js";
 import type { AnswerKind, ScoringInput } from "../attempt.js";
@@ -33,8 +33,17 @@ export interface CollectOptions {
    *   when the DM rejects a right attempt. Labels come from the gold answers either way.
    */
   policy?: CollectPolicy;
-  /** Called after each question. */
+  /** Called once before the first question, and after each question once its records are written. */
   onProgress?: (progress: CollectProgress) => void;
+  /**
+   * Stops the collection (e.g. on SIGTERM): no question starts after it aborts, the questions
+   * under way get `graceMs` to finish and are then cut short (their partial records are kept and
+   * re-run by the next resume), and everything is written before `collectBehavior` returns.
+   * Without it, the collector's own signal handling applies (see `BehaviorCollector`).
+   */
+  signal?: AbortSignal;
+  /** How long questions under way may take to finish once `signal` aborts. Defaults to 2000 ms. */
+  graceMs?: number;
 }
 
 export type CollectPolicy = "oracle" | "explore";
@@ -48,10 +57,15 @@ class RejectAll extends BaseDiscriminator {
 }
 
 export interface CollectProgress {
+  /** Questions complete: resumed, or run now with their records written. */
   done: number;
   total: number;
   attempts: number;
   failed: number;
+  /** Records written by this call so far. */
+  records: number;
+  /** The question just finished (its records are in the file), absent on the first call. */
+  questionId?: string;
 }
 
 export interface CollectResult {
@@ -69,8 +83,14 @@ export interface CollectResult {
   records: number;
   /** Records dropped by the collector (should be 0). */
   dropped: number;
-  /** Incomplete questions found in `out` and removed before resuming. */
+  /** Incomplete questions of this run found in `out` and removed before resuming. */
   repaired: number;
+  /** True when `signal` stopped the collection before every question was run. */
+  interrupted: boolean;
+  /** Questions under way when `signal` aborted that had to be cut short (re-run by the next resume). */
+  cutShort: number;
+  /** Questions not started because `signal` aborted. */
+  notStarted: number;
 }
 
 /**
@@ -79,18 +99,31 @@ export interface CollectResult {
  * `BehaviorCollector` records every attempt, labelled against the gold answer.
  *
  * It resumes: questions whose records in `out` are complete are skipped, and an incomplete
- * question left by a killed run is removed from `out` and run again, so nothing is duplicated or lost.
+ * question left by a killed run is removed from `out` and run again, so nothing is duplicated or
+ * lost. Only records of this call's questions are ever removed: everything else in `out` (other
+ * collectors' records, trajectories, other data sets, damaged lines) is kept byte for byte. The
+ * file is locked for the whole call (a second collector on it fails with `SINK_LOCKED`), and a file
+ * that is not behavioural data is refused with `NOT_A_BEHAVIOR_FILE` before anything is written.
  */
 export async function collectBehavior(options: CollectOptions): Promise<CollectResult> {
   const { items, model, out, answer } = options;
   const maxAttempts = options.maxAttempts ?? 5;
   const concurrency = Math.max(1, options.concurrency ?? 8);
-  const { complete, repaired } = await prepareResume(out);
+  const stop = options.signal;
+
+  const sink = new JsonlSink(out);
+  let resume: { complete: Set<string>; repaired: number };
+  try {
+    resume = await prepareResume(sink, items);
+  } catch (error) {
+    await sink.close();
+    throw error;
+  }
+  const { complete, repaired } = resume;
 
   const gold = new Map<string, string>();
   for (const item of items) if (item.gold !== null) gold.set(item.id, item.gold);
-  const sink = new JsonlSink(out);
-  const collector = new BehaviorCollector({ sink, answer, labeler: goldLabeler(gold, answer) });
+  const collector = new BehaviorCollector({ sink, answer, labeler: goldLabeler(gold, answer), closeOnSignal: stop === undefined });
   const graph = createDrrGraph({
     model,
     discriminator: options.policy === "explore" ? new RejectAll() : new OracleDiscriminator({ answer, gold }),
@@ -109,59 +142,107 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
     records: 0,
     dropped: 0,
     repaired,
+    interrupted: false,
+    cutShort: 0,
+    notStarted: 0,
   };
-  const progress = () =>
-    options.onProgress?.({ done: result.resumed + result.ran, total: items.length, attempts: result.attempts, failed: result.failed.length });
+  const progress = (questionId?: string) =>
+    options.onProgress?.({
+      done: result.resumed + result.ran,
+      total: items.length,
+      attempts: result.attempts,
+      failed: result.failed.length,
+      records: collector.stats.records,
+      ...(questionId !== undefined && { questionId }),
+    });
+
+  // Once `stop` aborts, runs under way get `graceMs`, then `cut` aborts them.
+  const cut = new AbortController();
+  let grace: NodeJS.Timeout | undefined;
+  const onStop = () => {
+    grace ??= setTimeout(() => cut.abort(stop?.reason), Math.max(0, options.graceMs ?? 2000));
+  };
+  stop?.addEventListener("abort", onStop, { once: true });
+  if (stop?.aborted) onStop();
+
   progress();
   try {
     await mapConcurrent(todo, concurrency, async (item) => {
+      if (stop?.aborted) {
+        result.notStarted += 1;
+        return;
+      }
+      let wasCut = false;
+      // A signal per run (LangGraph adds listeners to it), aborted with `cut`.
+      const run = new AbortController();
+      const abortRun = () => run.abort(cut.signal.reason);
+      cut.signal.addEventListener("abort", abortRun, { once: true });
       try {
         const state = await graph.invoke(
           { question: item.question, questionId: item.id, gold: item.gold, task: item.task ?? answer },
-          { callbacks: [collector], runName: "drr-collect", metadata: { questionId: item.id } },
+          { callbacks: [collector], runName: "drr-collect", metadata: { questionId: item.id }, signal: run.signal },
         );
         result.attempts += state.attempts.length;
       } catch (error) {
-        result.failed.push({ questionId: item.id, error: (error as Error).message });
+        if (cut.signal.aborted) wasCut = true;
+        else result.failed.push({ questionId: item.id, error: (error as Error).message });
+      } finally {
+        cut.signal.removeEventListener("abort", abortRun);
+      }
+      // The question counts as done once its records are in the file.
+      await collector.flush();
+      if (wasCut) {
+        result.cutShort += 1;
+        return;
       }
       result.ran += 1;
-      progress();
+      progress(item.id);
     });
   } finally {
+    clearTimeout(grace);
+    stop?.removeEventListener("abort", onStop);
     await collector.close();
   }
+  result.interrupted = result.cutShort + result.notStarted > 0;
   result.records = collector.stats.records;
   result.dropped = collector.stats.dropped;
   return result;
 }
 
 /**
- * Reads what an earlier run left in `out`: the questions whose records are complete (attempts
- * 0..k with the last one accepted or exhausted). Records of incomplete questions are removed by
- * rewriting the file atomically, so they are run again without duplicates.
+ * Reads what an earlier run left in the sink's file: the questions of `items` whose records are
+ * complete (attempts 0..k with the last one accepted or exhausted). Records of this run's
+ * incomplete questions are removed (the sink rewrites the file atomically, under its lock), so
+ * they are run again without duplicates. Every other line is kept byte for byte.
  */
-async function prepareResume(out: string): Promise<{ complete: Set<string>; repaired: number }> {
-  if (!existsSync(out)) return { complete: new Set(), repaired: 0 };
-  const { records, skipped } = await readRecords(out);
+async function prepareResume(sink: JsonlSink, items: readonly ReplayItem[]): Promise<{ complete: Set<string>; repaired: number }> {
+  if (statSync(sink.path).size === 0) return { complete: new Set(), repaired: 0 };
+  const ids = new Set(items.map((item) => item.id));
+  const { records } = await readRecords(sink.path, { warn: () => undefined });
   const byQuestion = new Map<string, AttemptRecord[]>();
-  for (const r of records) byQuestion.set(r.questionId, [...(byQuestion.get(r.questionId) ?? []), r]);
+  for (const r of records) {
+    if (!ids.has(r.questionId)) continue;
+    const list = byQuestion.get(r.questionId);
+    if (list) list.push(r);
+    else byQuestion.set(r.questionId, [r]);
+  }
   const complete = new Set<string>();
+  const incomplete = new Set<string>();
   for (const [id, rs] of byQuestion) {
     const sorted = [...rs].sort((a, b) => a.attempt - b.attempt);
     const contiguous = sorted.every((r, i) => r.attempt === i);
     const last = sorted.at(-1);
     if (contiguous && (last?.decision === "accept" || last?.decision === "exhausted")) complete.add(id);
+    else incomplete.add(id);
   }
-  const repaired = byQuestion.size - complete.size;
-  if (repaired > 0 || skipped > 0) {
-    const kept = records.filter((r) => complete.has(r.questionId));
-    const tmp = `${out}.${process.pid}.tmp`;
+  if (incomplete.size > 0) {
     try {
-      await writeFile(tmp, kept.map((r) => `${JSON.stringify(r)}\n`).join(""));
-      await rename(tmp, out);
+      await sink.removeLines((value) => recordProblem(value) === null && incomplete.has((value as AttemptRecord).questionId));
     } catch (error) {
-      throw new BehaviorError("RESUME_FAILED", `Could not repair ${out} before resuming: ${(error as Error).message}.`, { cause: error });
+      throw new BehaviorError("RESUME_FAILED", `Could not repair ${sink.path} before resuming: ${(error as Error).message}. The file was left as it was.`, {
+        cause: error,
+      });
     }
   }
-  return { complete, repaired };
+  return { complete, repaired: incomplete.size };
 }

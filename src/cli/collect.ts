@@ -1,6 +1,8 @@
+import { constants } from "node:os";
 import { buildDataset, formatCounts } from "../behavior/dataset.js";
+import { SHUTDOWN_TIMEOUT_MS } from "../behavior/shutdown.js";
 import { readRecords } from "../behavior/sinks.js";
-import { collectBehavior, type CollectPolicy } from "../bench/collect.js";
+import { collectBehavior, type CollectPolicy, type CollectResult } from "../bench/collect.js";
 import { selectSplit, type SplitName } from "../bench/split.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
 import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
@@ -10,7 +12,10 @@ import { Progress } from "./progress.js";
 const USAGE =
   "drr collect (--data FILE | --dataset gsm8k|svamp|game24) [--answer number|date|choice|text|game24] " +
   "[--split train|test|all] [--train-fraction 0.5] [--seed 0] [--concurrency 8] [--max-attempts 5] [--limit N] " +
-  "[--policy oracle|explore] --out FILE.jsonl";
+  "[--policy oracle|explore] [--verbose] --out FILE.jsonl";
+
+/** Questions under way when SIGTERM/SIGINT arrives get this long to finish before they are cut short. */
+const GRACE_MS = 2000;
 
 /** `drr collect`: behavioural data from the DRR graph with the oracle discriminator. */
 export async function collectCommand(argv: string[]): Promise<number> {
@@ -28,6 +33,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
       limit: { type: "string" },
       policy: { type: "string" },
       out: { type: "string" },
+      verbose: { type: "boolean" },
       help: { type: "boolean" },
     },
     USAGE,
@@ -51,23 +57,71 @@ export async function collectCommand(argv: string[]): Promise<number> {
   console.log(`Collecting behavioural data: ${questions.length} ${split} questions of ${name}, reasoner ${reasoner.description}`);
 
   const progress = new Progress("collect");
-  const result = await collectBehavior({
-    items: questions,
-    model: reasoner.model,
-    out: flags.out,
-    answer,
-    maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100),
-    concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),
-    policy: choiceFlag<CollectPolicy>(flags.policy, "policy", ["oracle", "explore"], "oracle"),
-    onProgress: (p) => progress.update(p.done, p.total, p.failed ? `failed ${p.failed}` : ""),
-  });
-  if (result.resumed > 0 || result.repaired > 0) {
-    console.log(`Resumed: ${result.resumed} questions already complete in ${flags.out}; ${result.repaired} incomplete removed and run again.`);
+  const out = flags.out;
+  let records = 0;
+  // SIGTERM/SIGINT: no new question starts, the ones under way get GRACE_MS, everything is written,
+  // and the command exits with 128 + the signal number, within SHUTDOWN_TIMEOUT_MS in any case.
+  const stop = new AbortController();
+  let caught: "SIGTERM" | "SIGINT" | undefined;
+  let deadline: NodeJS.Timeout | undefined;
+  const exitCode = (signal: "SIGTERM" | "SIGINT") => 128 + (constants.signals[signal] ?? (signal === "SIGINT" ? 2 : 15));
+  const onSignal = (signal: "SIGTERM" | "SIGINT") => {
+    if (caught) {
+      console.error(`drr collect: ${signal} again: stopping at once; ${records} records were written to ${out}.`);
+      process.exit(exitCode(caught));
+    }
+    caught = signal;
+    console.error(
+      `drr collect: ${signal}: no new question starts; the ones under way get ${GRACE_MS / 1000} s, then everything is written (send ${signal} again to stop at once).`,
+    );
+    deadline = setTimeout(() => {
+      console.error(`drr collect: ${signal}: not done within ${SHUTDOWN_TIMEOUT_MS / 1000} s; ${records} records were written to ${out}.`);
+      process.exit(exitCode(signal));
+    }, SHUTDOWN_TIMEOUT_MS);
+    stop.abort(new Error(signal));
+  };
+  const onTerm = () => onSignal("SIGTERM");
+  const onInt = () => onSignal("SIGINT");
+  process.on("SIGTERM", onTerm);
+  process.on("SIGINT", onInt);
+  let result: CollectResult;
+  try {
+    result = await collectBehavior({
+      items: questions,
+      model: reasoner.model,
+      out,
+      answer,
+      maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100),
+      concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),
+      policy: choiceFlag<CollectPolicy>(flags.policy, "policy", ["oracle", "explore"], "oracle"),
+      signal: stop.signal,
+      graceMs: GRACE_MS,
+      onProgress: (p) => {
+        records = p.records;
+        if (flags.verbose && p.questionId !== undefined) console.log(`done ${p.questionId}`);
+        progress.update(p.done, p.total, p.failed ? `failed ${p.failed}` : "");
+      },
+    });
+  } finally {
+    clearTimeout(deadline);
+    process.off("SIGTERM", onTerm);
+    process.off("SIGINT", onInt);
   }
-  console.log(`Ran ${result.ran} questions: ${result.attempts} attempts, ${result.records} records written to ${flags.out}.`);
-  const { records } = await readRecords(flags.out, { warn: () => undefined });
-  console.log(`Data set by question id (no question in both train and dev):\n${formatCounts(buildDataset(records).counts)}`);
+  if (result.resumed > 0 || result.repaired > 0) {
+    console.log(`Resumed: ${result.resumed} questions already complete in ${out}; ${result.repaired} incomplete removed and run again.`);
+  }
+  console.log(`Ran ${result.ran} questions: ${result.attempts} attempts, ${result.records} records written to ${out}.`);
   for (const f of result.failed.slice(0, 5)) console.error(`  failed ${f.questionId}: ${f.error}`);
   if (result.failed.length > 0) console.error(`${result.failed.length} question(s) failed; their partial records are kept.`);
+  if (caught) {
+    console.log(
+      `Interrupted by ${caught}: ${result.resumed + result.ran} of ${result.questions} questions are complete in ${out}` +
+        (result.dropped > 0 ? `, ${result.dropped} records lost` : "") +
+        `; ${result.cutShort} under way were cut short and ${result.notStarted} not started. Run the same command again to finish.`,
+    );
+    return exitCode(caught);
+  }
+  const { records: all } = await readRecords(out, { warn: () => undefined });
+  console.log(`Data set by question id (no question in both train and dev):\n${formatCounts(buildDataset(all).counts)}`);
   return result.failed.length > 0 && result.failed.length === result.ran ? 1 : 0;
 }
