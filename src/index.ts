@@ -17,15 +17,33 @@ export {
   GraphError,
   BehaviorError,
   DmError,
+  PolicyError,
   isDrrError,
 } from "./errors.js";
-export { ANSWER_KINDS, type AnswerKind, type PriorAttempt, type ScoringInput } from "./attempt.js";
+export { ANSWER_KINDS, DECISIONS, type AnswerKind, type Decision, type PriorAttempt, type ScoringInput } from "./attempt.js";
 
 // The graph.
 export { createDrrGraph, type DrrGraph } from "./graph/create-drr-graph.js";
 export type { DrrGraphOptions } from "./graph/options.js";
 export { DrrState, AttemptSchema, type Attempt, type DrrInput, type DrrStateValue } from "./graph/state.js";
-export { FALLBACKS, type Fallback } from "./graph/fallback.js";
+
+// The decision rule the graph, the middleware and the bench share, and its calibration.
+export {
+  ADAPTIVE_POLICY,
+  ADAPTIVE_ABSTAIN_POLICY,
+  thresholdPolicy,
+  selfConsistencyPolicy,
+  checkPolicy,
+  decide,
+  voteAnswer,
+  runPolicy,
+  type StopPolicy,
+  type JudgedAttempt,
+  type PolicyRun,
+} from "./policy/policy.js";
+export { DEFAULT_FALLBACK, FALLBACKS, fallbackAnswer, type Fallback } from "./policy/fallback.js";
+export { choosePolicy, OBJECTIVES, DEFAULT_OBJECTIVE, type Objective, type PolicyChoice, type ScoredTrajectory } from "./policy/calibrate.js";
+export { calibratePolicy, outOfFoldScores, trajectoriesFromRecords, type Calibration, type CalibrateOptions } from "./pipeline/calibrate.js";
 export type { DrrEvent } from "./graph/events.js";
 
 // The Reasoner.
