@@ -3,13 +3,21 @@ import { readReplayFile } from "../replay/format.js";
 import { startReplayServer } from "../replay/server.js";
 import { choiceFlag, intFlag, parseFlags } from "./args.js";
 
-const USAGE = "drr replay-server (--data FILE | --dataset gsm8k|svamp|game24) [--port 0] [--host 127.0.0.1] [--seed 0]";
+const USAGE = "drr replay-server (--data FILE | --dataset gsm8k|svamp|game24) [--port 0] [--host 127.0.0.1 [--allow-remote]] [--seed 0]";
 
 /** Serves recorded LLM outputs as an OpenAI-compatible `/v1/chat/completions` until interrupted. */
 export async function replayServerCommand(argv: string[]): Promise<number> {
   const flags = parseFlags(
     argv,
-    { data: { type: "string" }, dataset: { type: "string" }, port: { type: "string" }, host: { type: "string" }, seed: { type: "string" }, help: { type: "boolean" } },
+    {
+      data: { type: "string" },
+      dataset: { type: "string" },
+      port: { type: "string" },
+      host: { type: "string" },
+      "allow-remote": { type: "boolean" },
+      seed: { type: "string" },
+      help: { type: "boolean" },
+    },
     USAGE,
   );
   if (flags.help) {
@@ -23,6 +31,8 @@ export async function replayServerCommand(argv: string[]): Promise<number> {
     items,
     port: intFlag(flags.port, "port", 0, 0, 65535),
     host: flags.host ?? "127.0.0.1",
+    allowRemote: flags["allow-remote"] === true,
+    warn: (message) => console.error(message),
     seed: intFlag(flags.seed, "seed", 0),
   });
   console.log(`Replay server for ${items.length} questions at ${server.url}`);

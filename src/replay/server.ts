@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { isIP, type AddressInfo } from "node:net";
 import { DrrError, ReplayError } from "../errors.js";
 import type { ReplayItem } from "./format.js";
 import { QuestionIndex, type PromptMessage } from "./lookup.js";
@@ -18,8 +18,20 @@ export interface ReplayServerOptions {
   seed?: number;
   /** Port to listen on; 0 (the default) picks a free port. */
   port?: number;
-  /** Host to listen on; defaults to "127.0.0.1". */
+  /**
+   * Host to listen on; defaults to "127.0.0.1". The server has no authentication, so an address
+   * that is not loopback (127.0.0.0/8, ::1, "localhost"), such as "0.0.0.0", "::" or a LAN
+   * address, is refused with `REPLAY_REMOTE_NOT_ALLOWED` unless `allowRemote` is set.
+   */
   host?: string;
+  /** Listen on a host that is not loopback; a warning is given through `warn`. */
+  allowRemote?: boolean;
+  /** Where the warning for a remote host goes; defaults to `console.warn`. */
+  warn?: (message: string) => void;
+  /** Most requests kept in `requests` (the most recent ones); defaults to 100. */
+  maxRecordedRequests?: number;
+  /** Most bytes of message text kept in `requests` (the most recent requests); defaults to 16 MiB. */
+  maxRecordedBytes?: number;
   /** Model name reported when a trace names none, and listed by /v1/models; defaults to "replay". */
   modelName?: string;
   /** Largest accepted request body in bytes; defaults to 4 MiB. */
@@ -40,13 +52,56 @@ export interface ReplayServer {
   url: string;
   port: number;
   host: string;
-  /** Every well-formed chat completion request received, oldest first. */
+  /**
+   * The most recent well-formed chat completion requests, oldest first: at most
+   * `maxRecordedRequests` of them and `maxRecordedBytes` of message text, so that a long-running
+   * server does not keep every request body.
+   */
   requests: ReplayServerRequest[];
+  /** Well-formed chat completion requests received since the start, including those no longer kept. */
+  readonly requestCount: number;
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
+const DEFAULT_MAX_RECORDED_REQUESTS = 100;
+const DEFAULT_MAX_RECORDED_BYTES = 16 * 1024 * 1024;
+
+/** True for a loopback host: "localhost", 127.0.0.0/8, ::1 (also written in full or IPv4-mapped). */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (h === "localhost") return true;
+  if (isIP(h) === 4) return h.startsWith("127.");
+  if (isIP(h) !== 6) return false;
+  const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (mapped) return (mapped[1] as string).startsWith("127.");
+  const [head = "", tail] = h.split("::");
+  const groups = (part: string) => (part === "" ? [] : part.split(":").map((g) => Number.parseInt(g, 16)));
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  return all.length === 8 && all.slice(0, 7).every((g) => g === 0) && all[7] === 1;
+}
+
+/** The listen error as a ReplayError with a code and a message that says what to do. */
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): ReplayError {
+  const code = error.code ?? "";
+  if (code === "EADDRINUSE") {
+    return new ReplayError("REPLAY_PORT_IN_USE", `Port ${port} on ${host} is already in use. Choose another port (--port), or 0 for a free one.`, { cause: error });
+  }
+  if (code === "EACCES") {
+    return new ReplayError("REPLAY_PORT_DENIED", `Not allowed to listen on port ${port} of ${host}. Ports below 1024 need privileges; choose a higher port, or 0 for a free one.`, {
+      cause: error,
+    });
+  }
+  if (["EADDRNOTAVAIL", "ENOTFOUND", "EAI_AGAIN", "EAI_NONAME", "EAI_FAIL", "EAFNOSUPPORT"].includes(code)) {
+    return new ReplayError("REPLAY_BAD_HOST", `Cannot listen on host ${host} (${code}): it is unknown or not an address of this machine. Use 127.0.0.1, or an address of this machine.`, {
+      cause: error,
+    });
+  }
+  return new ReplayError("REPLAY_LISTEN_FAILED", `Cannot listen on ${host}:${port}: ${error.message}.`, { cause: error });
+}
 const MAX_CHOICES = 128;
 
 /** An error answered as OpenAI-style JSON with an HTTP status. */
@@ -229,9 +284,46 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
     throw new ReplayError("REPLAY_INVALID_ARGUMENT", `seed must be a safe integer, got ${options.seed}.`);
   }
   const host = options.host ?? "127.0.0.1";
+  if (typeof host !== "string" || host.trim() === "") {
+    throw new ReplayError(
+      "REPLAY_INVALID_HOST",
+      `The host is empty; an empty host would listen on every interface. Give an address, e.g. 127.0.0.1 (the default).`,
+    );
+  }
+  if (!isLoopbackHost(host)) {
+    if (options.allowRemote !== true) {
+      throw new ReplayError(
+        "REPLAY_REMOTE_NOT_ALLOWED",
+        `${host} is not a loopback address, and the replay server has no authentication: anyone who can reach ${host} could use it. Listen on 127.0.0.1 (the default), or allow it with allowRemote: true (drr replay-server --allow-remote).`,
+      );
+    }
+    (options.warn ?? console.warn)(
+      `Warning: the replay server listens on ${host}, not only on this machine, with no authentication: anyone who can reach it can use it.`,
+    );
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `port must be a whole number from 0 to 65535, got ${String(options.port)}.`);
+  }
   const modelName = options.modelName ?? "replay";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxRecordedRequests = Math.max(0, options.maxRecordedRequests ?? DEFAULT_MAX_RECORDED_REQUESTS);
+  const maxRecordedBytes = Math.max(0, options.maxRecordedBytes ?? DEFAULT_MAX_RECORDED_BYTES);
   const requests: ReplayServerRequest[] = [];
+  const requestBytes: number[] = [];
+  let recordedBytes = 0;
+  let requestCount = 0;
+  const record = (request: ReplayServerRequest): void => {
+    requestCount += 1;
+    const bytes = request.messages.reduce((sum, m) => sum + m.content.length + m.role.length, 0);
+    requests.push(request);
+    requestBytes.push(bytes);
+    recordedBytes += bytes;
+    while (requests.length > 0 && (requests.length > maxRecordedRequests || recordedBytes > maxRecordedBytes)) {
+      requests.shift();
+      recordedBytes -= requestBytes.shift() ?? 0;
+    }
+  };
   const modelIds = [modelName, ...new Set(options.items.flatMap((item) => item.traces.map((t) => t.model ?? [])))];
 
   const handleCompletions = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -243,7 +335,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
       throw badRequest("The request body is not valid JSON.", "invalid_json");
     }
     const request = parseChatRequest(body);
-    requests.push({
+    record({
       model: request.model,
       temperature: request.temperature,
       messages: request.messages,
@@ -344,19 +436,23 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   });
 
   await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off("error", reject);
+    const fail = (error: NodeJS.ErrnoException) => reject(listenError(error, host, port));
+    server.once("error", fail);
+    server.listen(port, host, () => {
+      server.off("error", fail);
       resolve();
     });
   });
-  const port = (server.address() as AddressInfo).port;
+  const boundPort = (server.address() as AddressInfo).port;
   const urlHost = host.includes(":") ? `[${host}]` : host;
   return {
-    url: `http://${urlHost}:${port}/v1`,
-    port,
+    url: `http://${urlHost}:${boundPort}/v1`,
+    port: boundPort,
     host,
     requests,
+    get requestCount() {
+      return requestCount;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -4,7 +4,8 @@ import { ChatOpenAI } from "@langchain/openai";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ReplayChatModel } from "../../src/replay/chat-model.js";
 import { traceForAttempt } from "../../src/replay/order.js";
-import { startReplayServer, type ReplayServer } from "../../src/replay/server.js";
+import { isLoopbackHost, startReplayServer, type ReplayServer } from "../../src/replay/server.js";
+import { spawnChild } from "../behavior/helpers.js";
 import { sampleItems } from "./helpers.js";
 
 const items = sampleItems();
@@ -158,5 +159,130 @@ describe("startReplayServer", () => {
     await server.close();
     await expect(fetch(`${url}/models`)).rejects.toThrow();
     server = await startReplayServer({ items });
+  });
+});
+
+describe("startReplayServer binds loopback unless told otherwise", () => {
+  it("refuses an empty host, which would listen on every interface", async () => {
+    for (const host of ["", "  "]) {
+      await expect(startReplayServer({ items, host })).rejects.toMatchObject({ name: "ReplayError", code: "REPLAY_INVALID_HOST" });
+    }
+  });
+
+  it("refuses every-interface and other-machine addresses without allowRemote", async () => {
+    for (const host of ["0.0.0.0", "::", "192.0.2.10", "example.com"]) {
+      await expect(startReplayServer({ items, host })).rejects.toMatchObject({
+        code: "REPLAY_REMOTE_NOT_ALLOWED",
+        message: expect.stringMatching(/no authentication.*--allow-remote/),
+      });
+    }
+  });
+
+  it("tells loopback hosts from the others", () => {
+    for (const host of ["localhost", "127.0.0.1", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1"]) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ["", "0.0.0.0", "::", "::2", "::ffff:10.0.0.1", "10.0.0.1", "128.0.0.1", "example.com", "localhost.example.com"]) {
+      expect(isLoopbackHost(host)).toBe(false);
+    }
+  });
+
+  it("listens on loopback names and addresses without a warning", async () => {
+    const warnings: string[] = [];
+    for (const host of ["127.0.0.1", "localhost", "127.0.0.2"]) {
+      const s = await startReplayServer({ items, host, warn: (m) => warnings.push(m) });
+      expect((await fetch(`${s.url}/models`)).status).toBe(200);
+      await s.close();
+    }
+    expect(warnings).toEqual([]);
+  });
+
+  it("listens on every interface with allowRemote, and warns", async () => {
+    const warnings: string[] = [];
+    const s = await startReplayServer({ items, host: "0.0.0.0", allowRemote: true, warn: (m) => warnings.push(m) });
+    try {
+      expect(s.host).toBe("0.0.0.0");
+      expect((await fetch(`http://127.0.0.1:${s.port}/v1/models`)).status).toBe(200);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/0\.0\.0\.0.*no authentication/);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("says in one ReplayError that a port is in use", async () => {
+    const error = await startReplayServer({ items, port: server.port }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "ReplayError", code: "REPLAY_PORT_IN_USE" });
+    expect((error as Error).message).toContain(`Port ${server.port} on 127.0.0.1 is already in use`);
+    expect((error as Error).message).not.toContain("\n");
+  });
+
+  it("says in one ReplayError that a host is unknown or not of this machine", async () => {
+    for (const host of ["no-such-host.invalid", "192.0.2.10"]) {
+      const error = await startReplayServer({ items, host, allowRemote: true, warn: () => {} }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: "ReplayError", code: "REPLAY_BAD_HOST" });
+      expect((error as Error).message).toContain(host);
+    }
+  });
+
+  it("refuses a port outside 0..65535", async () => {
+    await expect(startReplayServer({ items, port: 70_000 })).rejects.toMatchObject({ code: "REPLAY_INVALID_ARGUMENT" });
+  });
+});
+
+describe("startReplayServer keeps a bounded window of requests", () => {
+  it("keeps the last 100 requests and counts them all", async () => {
+    const body = (i: number) => JSON.stringify({ model: `m${i}`, messages: [{ role: "user", content: robe.question }] });
+    for (let i = 0; i < 130; i++) await post("/chat/completions", body(i));
+    expect(server.requests).toHaveLength(100);
+    expect(server.requests[0]?.model).toBe("m30");
+    expect(server.requests.at(-1)?.model).toBe("m129");
+    expect(server.requestCount).toBe(130);
+  });
+
+  it("keeps no more request text than maxRecordedBytes", async () => {
+    const s = await startReplayServer({ items, maxRecordedBytes: 100_000 });
+    try {
+      const padding = "x".repeat(30_000);
+      for (let i = 0; i < 10; i++) {
+        await fetch(`${s.url}/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: `m${i}`, messages: [{ role: "system", content: padding }, { role: "user", content: robe.question }] }),
+        });
+      }
+      expect(s.requestCount).toBe(10);
+      expect(s.requests.length).toBeLessThanOrEqual(3);
+      expect(s.requests.at(-1)?.model).toBe("m9");
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe("drr replay-server", () => {
+  const env = { ...process.env, CI: "true" };
+  const drr = (...args: string[]) => spawnChild(process.execPath, ["--import", "tsx", "src/cli.ts", "replay-server", "--dataset", "gsm8k", ...args], env);
+
+  it("exits 1 with a one-line error for a port in use, an empty host, and a remote host without --allow-remote", async () => {
+    for (const [args, code] of [
+      [["--port", String(server.port)], "REPLAY_PORT_IN_USE"],
+      [["--host", ""], "REPLAY_INVALID_HOST"],
+      [["--host", "0.0.0.0"], "REPLAY_REMOTE_NOT_ALLOWED"],
+    ] as const) {
+      const child = drr(...args);
+      expect((await child.exited).code).toBe(1);
+      const lines = child.stderr().trim().split("\n");
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(new RegExp(`^drr replay-server: .*\\[${code}\\]$`));
+    }
+  });
+
+  it("listens on every interface with --allow-remote, warns, and stops on SIGTERM", async () => {
+    const child = drr("--host", "0.0.0.0", "--allow-remote");
+    await child.waitFor(/Replay server for \d+ questions at http:\/\/0\.0\.0\.0:\d+\/v1/);
+    expect(child.stderr()).toMatch(/warning: .*0\.0\.0\.0.*no authentication/i);
+    const port = /0\.0\.0\.0:(\d+)/.exec(child.stdout())![1];
+    expect((await fetch(`http://127.0.0.1:${port}/v1/models`)).status).toBe(200);
+    child.process.kill("SIGTERM");
+    expect((await child.exited).code).toBe(0);
   });
 });
