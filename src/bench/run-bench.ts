@@ -80,7 +80,7 @@ export interface BenchOptions {
   objective?: Objective;
   /** Folds of the out-of-fold calibration. Defaults to 5. */
   folds?: number;
-  /** Standard errors the calibrated policy must gain over the model-free rule. Defaults to 1. */
+  /** Standard errors the calibrated policy must gain over the model-free rule. Defaults to 2. */
   guard?: number;
   /** The DM's featurizer configuration (feature groups for ablations). Defaults to the featurizer's own. */
   featurizer?: Partial<FeaturizerConfig>;

@@ -2,7 +2,7 @@ import path from "node:path";
 import { writeReport, resultsTable } from "../bench/report.js";
 import type { BenchStage } from "../bench/run-bench.js";
 import { DEFAULT_SEEDS, runBenchSeeds, seedList } from "../bench/seeds.js";
-import { OBJECTIVES, type Objective } from "../policy/calibrate.js";
+import { DEFAULT_GUARD, OBJECTIVES, type Objective } from "../policy/calibrate.js";
 import { DATASET_INFO, DATASET_NAMES } from "../replay/loaders.js";
 import { DrrError, DrrInputError } from "../errors.js";
 import { DEFAULT_FEATURIZER_CONFIG, type FeatureGroups, type FeaturizerConfig } from "../dm/features.js";
@@ -17,7 +17,7 @@ import { Progress } from "./progress.js";
 const USAGE =
   `drr bench (--data FILE | --dataset ${DATASET_NAMES.join("|")}) [--seeds ${DEFAULT_SEEDS}] [--seed 0] [--objective accuracy|score] ` +
   "[--answer number|date|choice|text|game24] [--max-attempts 5] [--train-fraction 0.5] [--limit N] [--out DIR] [--dm logreg|mlp] " +
-  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--guard 1] [--features GROUP=on|off,…] [--threshold T] [--concurrency 8]`;
+  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--guard 2] [--features GROUP=on|off,…] [--threshold T] [--concurrency 8]`;
 
 /** `--help`: the usage and the data sets, single-model ones marked. */
 function help(): string {
@@ -105,7 +105,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     fallback: choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, DEFAULT_FALLBACK),
     objective: choiceFlag<Objective>(flags.objective, "objective", OBJECTIVES, "accuracy"),
     folds: intFlag(flags.folds, "folds", 5, 2, 20),
-    guard: numberFlag(flags.guard, "guard", 1, 0, 10),
+    guard: numberFlag(flags.guard, "guard", DEFAULT_GUARD, 0, 10),
     ...(flags.features !== undefined && { featurizer: { groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig> }),
     collectPolicy: choiceFlag<CollectPolicy>(flags["collect-policy"], "collect-policy", ["oracle", "explore"], "explore"),
     threshold: flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1),

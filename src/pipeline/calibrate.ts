@@ -76,7 +76,7 @@ export function trajectoriesFromRecords(records: readonly AttemptRecord[], score
 
 export interface CalibrateOptions extends OutOfFoldOptions {
   objective?: Objective;
-  /** Standard errors a candidate must gain over the model-free rule (see choosePolicy). Defaults to 1. */
+  /** Standard errors a candidate must gain over the model-free rule (see choosePolicy). Defaults to 2. */
   guard?: number;
   maxAttempts: number;
   format: Pick<AnswerFormat, "same" | "isCorrect" | "normalizeGold">;

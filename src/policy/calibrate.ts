@@ -2,7 +2,7 @@
  * Chooses DRR's stopping policy by exact simulation: every candidate policy is run (runPolicy) on
  * trajectories whose attempts carry out-of-fold DM scores, and the one that serves the objective
  * best is kept. The candidates include the adaptive rule itself, and a candidate replaces it only
- * when its paired gain on these trajectories exceeds one standard error (counted by question), so
+ * when its paired gain on these trajectories exceeds two standard errors (counted by question), so
  * on the data it was chosen on DRR is never worse than `adaptive` and it does not chase noise.
  */
 import type { AnswerFormat } from "../answers/index.js";
@@ -13,6 +13,9 @@ import { ADAPTIVE_ABSTAIN_POLICY, ADAPTIVE_POLICY, groupAnswers, runGrouped, typ
 export type Objective = "accuracy" | "score";
 
 export const OBJECTIVES: readonly Objective[] = ["accuracy", "score"];
+
+/** Standard errors a candidate must gain over the model-free rule unless told otherwise (see `choosePolicy`). */
+export const DEFAULT_GUARD = 2;
 
 /** The objective every entry point uses unless told otherwise. */
 export const DEFAULT_OBJECTIVE: Objective = "accuracy";
@@ -55,7 +58,7 @@ export interface ChoosePolicyOptions {
   objective?: Objective;
   maxAttempts: number;
   format: Pick<AnswerFormat, "same" | "isCorrect" | "normalizeGold">;
-  /** A candidate must beat the reference by this many standard errors. Defaults to 1. */
+  /** A candidate must beat the reference by this many standard errors. Defaults to `DEFAULT_GUARD` (2). */
   guard?: number;
 }
 
@@ -153,7 +156,7 @@ export function choosePolicy(trajectories: readonly ScoredTrajectory[], options:
     throw new PolicyError("NO_TRAJECTORIES", "The policy cannot be calibrated without scored trajectories; collect behavioural data with gold answers first.");
   }
   const objective = options.objective ?? "accuracy";
-  const guard = options.guard ?? 1;
+  const guard = options.guard ?? DEFAULT_GUARD;
   const prepared = prepare(trajectories, options);
   const run = (policy: StopPolicy) => evaluate(prepared, policy, options.maxAttempts, objective);
   const adaptive = run(ADAPTIVE_POLICY);
