@@ -24,7 +24,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { answerFormat, type AnswerFormat } from "../../src/answers/index.js";
-import { majorityAnswer } from "../../src/graph/fallback.js";
+import { majorityAnswer } from "../../src/policy/fallback.js";
 import { parseCsv } from "../../src/replay/csv.js";
 import { scConfTraceText } from "../../src/replay/sc-conf-csv.js";
 
