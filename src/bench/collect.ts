@@ -10,7 +10,7 @@ import { BaseDiscriminator } from "../dm/discriminator.js";
 import type { AnswerKind, ScoringInput } from "../attempt.js";
 import { BehaviorError } from "../errors.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
-import type { Fallback } from "../graph/fallback.js";
+import type { Fallback } from "../policy/fallback.js";
 import type { ReplayItem } from "../replay/format.js";
 import { mapConcurrent } from "./pool.js";
 
