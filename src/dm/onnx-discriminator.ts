@@ -4,7 +4,8 @@
  * featurizer of this code; one inference session is created and reused for every call.
  */
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { open } from "node:fs/promises";
 import * as ort from "onnxruntime-node";
 import type { ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
@@ -13,6 +14,66 @@ import { featureDim, Featurizer, featurizerHash, FEATURIZER_VERSION, type Sparse
 import { decodeOnnxModel, readDmMetadata } from "./onnx-reader.js";
 import { INPUT_NAME, OUTPUT_NAME, type DmModelMetadata } from "./onnx-writer.js";
 import type { StopPolicy } from "../policy/policy.js";
+
+/** A DM file larger than this is refused before it is read (the models `drr train` writes are KiBs to a few MiB). */
+export const MAX_MODEL_BYTES = 256 * 1024 * 1024;
+
+function fileKind(info: Stats): string {
+  if (info.isDirectory()) return "a folder";
+  if (info.isFIFO()) return "a named pipe (FIFO)";
+  if (info.isCharacterDevice()) return "a character device";
+  if (info.isBlockDevice()) return "a block device";
+  if (info.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Reads a model file, refusing what is not a regular file of at most MAX_MODEL_BYTES before
+ * reading a byte: the file is opened without blocking (a FIFO would block until a writer came) and
+ * checked on the open descriptor, so it cannot be swapped between the check and the read.
+ */
+async function readModelFile(path: string): Promise<Uint8Array> {
+  let handle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") {
+      throw new DmError("MODEL_NOT_FOUND", `No model file at ${path}. Train one with \`drr train --data records.jsonl --out ${path}\`.`, {
+        cause: error,
+      });
+    }
+    throw new DmError("MODEL_INVALID", `Could not read the model file ${path}: ${(error as Error).message}.`, { cause: error });
+  }
+  try {
+    const info = await handle.stat();
+    if (!info.isFile()) {
+      throw new DmError(
+        "MODEL_NOT_A_FILE",
+        `${path} is ${fileKind(info)}, not a regular file. Give the .onnx file written by \`drr train\`.`,
+      );
+    }
+    if (info.size > MAX_MODEL_BYTES) {
+      throw new DmError(
+        "MODEL_TOO_LARGE",
+        `${path} has ${info.size} bytes, more than the ${MAX_MODEL_BYTES / 1024 / 1024} MiB a DM file may have; it is not a model written by \`drr train\`.`,
+      );
+    }
+    const bytes = Buffer.alloc(info.size);
+    let read = 0;
+    while (read < bytes.length) {
+      const { bytesRead } = await handle.read(bytes, read, bytes.length - read, read);
+      if (bytesRead === 0) break;
+      read += bytesRead;
+    }
+    return bytes.subarray(0, read);
+  } catch (error) {
+    if (error instanceof DmError) throw error;
+    throw new DmError("MODEL_INVALID", `Could not read the model file ${path}: ${(error as Error).message}.`, { cause: error });
+  } finally {
+    await handle.close();
+  }
+}
 
 /** Batches up to this many rows reuse one pooled input buffer. */
 const MAX_POOLED_ROWS = 256;
@@ -66,23 +127,13 @@ export class OnnxDiscriminator implements Discriminator {
 
   /**
    * Loads a DM file. Throws DmError with code
-   * "MODEL_NOT_FOUND" (no such file), "MODEL_INVALID" (not an ONNX DM, truncated, or refused by
-   * onnxruntime), "FEATURE_HASH_MISMATCH" (trained with another featurizer) or
+   * "MODEL_NOT_FOUND" (no such file), "MODEL_NOT_A_FILE" (a FIFO, a device, a folder...),
+   * "MODEL_TOO_LARGE" (over MAX_MODEL_BYTES), "MODEL_INVALID" (not an ONNX DM, truncated, or refused by
+   * onnxruntime), "MODEL_SCHEMA_UNSUPPORTED" (an unknown `drr.schema_version`), "FEATURE_HASH_MISMATCH" (trained with another featurizer) or
    * "MODEL_SHAPE_MISMATCH" (its input size differs from the featurizer's).
    */
   static async load(path: string, options: OnnxDiscriminatorOptions = {}): Promise<OnnxDiscriminator> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT" || code === "ENOTDIR") {
-        throw new DmError("MODEL_NOT_FOUND", `No model file at ${path}. Train one with \`drr train --data records.jsonl --out ${path}\`.`, {
-          cause: error,
-        });
-      }
-      throw new DmError("MODEL_INVALID", `Could not read the model file ${path}: ${(error as Error).message}.`, { cause: error });
-    }
+    const bytes = await readModelFile(path);
     const source = `The model file ${path}`;
     const decoded = decodeOnnxModel(bytes, source);
     const metadata = readDmMetadata(decoded.metadata, source);

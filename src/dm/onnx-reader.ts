@@ -6,7 +6,7 @@
 import { DmError } from "../errors.js";
 import { featurizerConfig, type FeaturizerConfig } from "./features.js";
 import type { ModelParams } from "./model.js";
-import { METADATA_KEYS, ONNX_FLOAT, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
+import { DM_SCHEMA_VERSION, METADATA_KEYS, ONNX_FLOAT, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
 import { decodePackedVarints, decodeString, ProtoDecodeError, readFields, WIRE_LENGTH, WIRE_VARINT } from "./protobuf.js";
 import { checkPolicy } from "../policy/policy.js";
 
@@ -218,6 +218,12 @@ export function readDmMetadata(props: Record<string, string>, source = "the mode
   };
   const schemaVersion = Number(get(METADATA_KEYS.schemaVersion));
   if (!Number.isInteger(schemaVersion)) throw invalid(source, "the schema version is not a number");
+  if (schemaVersion !== DM_SCHEMA_VERSION) {
+    throw new DmError(
+      "MODEL_SCHEMA_UNSUPPORTED",
+      `${source} has DM schema version ${schemaVersion} (${METADATA_KEYS.schemaVersion}); this langgraph-drr reads version ${DM_SCHEMA_VERSION}. Use the langgraph-drr that wrote it, or retrain the model with \`drr train\`.`,
+    );
+  }
   const modelKind = get(METADATA_KEYS.modelKind);
   if (modelKind !== "logreg" && modelKind !== "mlp") throw invalid(source, `unknown model kind "${modelKind}"`);
   const rawConfig = parseJson(METADATA_KEYS.featurizerConfig);
