@@ -44,9 +44,11 @@ class MissingModel extends BaseDiscriminator {
   }
 }
 
-/** The DM for Studio graphs: `DRR_DM_MODEL`, else the demo's model; a helpful error on use when neither exists. */
+/** The DM for Studio graphs: `DRR_DM_MODEL` (unless empty), else the demo's model; a helpful error on use when neither exists. */
 export async function studioDiscriminator(): Promise<Discriminator> {
-  const modelPath = path.resolve(process.env.DRR_DM_MODEL ?? DEFAULT_DM_PATH);
+  // An empty or blank DRR_DM_MODEL counts as unset (path.resolve("") would be the working folder).
+  const fromEnv = process.env.DRR_DM_MODEL?.trim();
+  const modelPath = path.resolve(fromEnv ? fromEnv : DEFAULT_DM_PATH);
   return existsSync(modelPath) ? OnnxDiscriminator.load(modelPath) : new MissingModel(modelPath);
 }
 
