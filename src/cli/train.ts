@@ -1,10 +1,13 @@
-import { resolve } from "node:path";
+import { closeSync, openSync, readSync, realpathSync, statSync, unlinkSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { dirname, resolve } from "node:path";
 import { readRecords } from "../behavior/sinks.js";
 import { DmError } from "../errors.js";
 import { featurizerConfig } from "../dm/features.js";
 import { formatMetric, metricsLine, THRESHOLD_RULE_KINDS, type ThresholdRule } from "../dm/metrics.js";
 import { MODEL_KINDS, type ModelKind } from "../dm/model.js";
-import { writeDmModel } from "../dm/onnx-writer.js";
+import { decodeOnnxModel } from "../dm/onnx-reader.js";
+import { METADATA_KEYS, writeDmModel } from "../dm/onnx-writer.js";
 import { trainDm } from "../dm/trainer.js";
 import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
 
@@ -73,6 +76,8 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const featurizer = featurizerConfig({ hashBuckets: buckets });
 
   const dataPath = resolve(flags.data);
+  const outPath = resolve(flags.out);
+  checkOut(outPath, dataPath);
   const { records, skipped, ignored } = await readRecords(dataPath, { warn: () => undefined });
   const unlabelled = records.filter((r) => r.label === null).length;
   console.log(
@@ -121,8 +126,76 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (result.devMetrics) console.log(`Dev:   ${metricsLine(result.devMetrics)}`);
   console.log(`Train: ${metricsLine(result.trainMetrics)}`);
 
-  const outPath = resolve(flags.out);
   const written = await writeDmModel(outPath, result.params, result.metadata);
   console.log(`Wrote ${outPath} (${written.sizeBytes} bytes, ${(written.sizeBytes / 1024).toFixed(1)} KiB, id ${written.id}).`);
   return 0;
+}
+
+/** An existing --out file larger than this is not a DM model (OnnxDiscriminator refuses larger files too). */
+const MAX_MODEL_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Checks before training that the model can be written to `out`: its folder exists and takes a new
+ * file (the model is written to a temporary file there, then renamed), and `out` is not a folder,
+ * not the training data, and not an existing file other than a DM model. Throws DmError
+ * `OUT_NOT_WRITABLE`, `OUT_IS_DATA` or `OUT_NOT_A_MODEL`.
+ */
+function checkOut(out: string, data: string): void {
+  const folder = dirname(out);
+  const notWritable = (why: string, cause?: unknown) =>
+    new DmError("OUT_NOT_WRITABLE", `Cannot write the model to ${out}: ${why}. Choose another --out.`, cause === undefined ? undefined : { cause });
+  let folderInfo;
+  try {
+    folderInfo = statSync(folder);
+  } catch (error) {
+    throw notWritable(`the folder ${folder} does not exist (create it with mkdir -p)`, error);
+  }
+  if (!folderInfo.isDirectory()) throw notWritable(`${folder} is not a folder`);
+  let info;
+  try {
+    info = statSync(out);
+  } catch {
+    info = undefined;
+  }
+  if (info !== undefined) {
+    if (info.isDirectory()) throw notWritable("it is a folder");
+    if (!info.isFile()) throw notWritable("it is not a regular file");
+    if (realpathSync(out) === realpathSync(data)) {
+      throw new DmError("OUT_IS_DATA", `--out ${out} is the training data itself; the model would replace it. Choose another --out, e.g. dm.onnx.`);
+    }
+    if (info.size > 0 && !isDmModel(out)) {
+      throw new DmError(
+        "OUT_NOT_A_MODEL",
+        `${out} exists and is not a model written by drr train, so it was left as it was. Choose another --out, or move the file away.`,
+      );
+    }
+  }
+  const probe = `${out}.${randomBytes(6).toString("hex")}.check`;
+  try {
+    closeSync(openSync(probe, "wx"));
+    unlinkSync(probe);
+  } catch (error) {
+    throw notWritable(`no file can be created in ${folder} (${(error as Error).message})`, error);
+  }
+}
+
+/** True when the file is an ONNX model with DRR metadata. */
+function isDmModel(path: string): boolean {
+  const fd = openSync(path, "r");
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_MODEL_BYTES) return false;
+    const bytes = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, bytes, read, size - read, read);
+      if (n === 0) return false;
+      read += n;
+    }
+    return METADATA_KEYS.schemaVersion in decodeOnnxModel(bytes, path).metadata;
+  } catch {
+    return false;
+  } finally {
+    closeSync(fd);
+  }
 }
