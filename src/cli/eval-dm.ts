@@ -40,7 +40,7 @@ export async function evalDmCommand(argv: string[]): Promise<number> {
   const discriminator = await OnnxDiscriminator.load(modelPath, threshold === undefined ? {} : { threshold });
   try {
     const dataPath = resolve(flags.data);
-    const { records, skipped } = await readRecords(dataPath, { warn: () => undefined });
+    const { records, skipped, duplicates } = await readRecords(dataPath, { warn: () => undefined });
     const labelled = records.filter((r) => r.label === 0 || r.label === 1);
     if (labelled.length === 0) {
       throw new DmError("NOT_ENOUGH_DATA", `${dataPath} has no labelled records to evaluate on. Label them (label 0 or 1) first.`);
@@ -65,6 +65,7 @@ export async function evalDmCommand(argv: string[]): Promise<number> {
             records: records.length,
             labelled: labelled.length,
             skippedLines: skipped,
+            duplicates,
             seconds,
             ...metrics,
           },
@@ -77,7 +78,7 @@ export async function evalDmCommand(argv: string[]): Promise<number> {
       `Model ${modelPath} (${discriminator.metadata.modelKind}, ${discriminator.id}, created ${discriminator.metadata.created || "unknown"}).`,
     );
     console.log(
-      `Data ${dataPath}: ${labelled.length} labelled records (${metrics.positives} right), ${records.length - labelled.length} unlabelled, ${skipped} corrupt lines skipped.`,
+      `Data ${dataPath}: ${labelled.length} labelled records (${metrics.positives} right), ${records.length - labelled.length} unlabelled, ${skipped} corrupt lines skipped, ${duplicates} duplicate records dropped.`,
     );
     console.log(`Scored in ${seconds.toFixed(2)} s (${((seconds / labelled.length) * 1e6).toFixed(1)} µs per record).`);
     console.log(`Threshold ${discriminator.threshold.toFixed(4)}${threshold === undefined ? ` (saved with the model, rule ${discriminator.metadata.thresholdRule})` : " (--threshold)"}.`);

@@ -78,10 +78,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const dataPath = resolve(flags.data);
   const outPath = resolve(flags.out);
   checkOut(outPath, dataPath);
-  const { records, skipped, ignored } = await readRecords(dataPath, { warn: () => undefined });
+  const { records, skipped, ignored, duplicates, invalidUtf8, tooLong } = await readRecords(dataPath, { warn: () => undefined });
   const unlabelled = records.filter((r) => r.label === null).length;
   console.log(
-    `Read ${records.length} records from ${dataPath} (${skipped} corrupt or invalid lines skipped, ${ignored} other lines ignored, ${unlabelled} unlabelled records skipped).`,
+    `Read ${records.length} records from ${dataPath} (${skipped} corrupt or invalid lines skipped` +
+      (invalidUtf8 + tooLong > 0 ? ` [${invalidUtf8} not valid UTF-8, ${tooLong} too long]` : "") +
+      `, ${duplicates} duplicate records dropped, ${ignored} other lines ignored, ${unlabelled} unlabelled records skipped).`,
   );
   if (records.length - unlabelled === 0) {
     throw new DmError("NOT_ENOUGH_DATA", `${dataPath} has no labelled records. Label them (label 0 or 1) before training.`);

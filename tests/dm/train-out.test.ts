@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trainCommand } from "../../src/cli/train.js";
+import { decodeOnnxModel } from "../../src/dm/onnx-reader.js";
 import { syntheticRecords } from "../../src/dm/synthetic.js";
 import { captureConsole, tempDir, writeJsonl } from "./helpers.js";
 
@@ -58,10 +59,20 @@ describe("drr train checks --out before training", () => {
   it("writes a new model, and replaces an earlier model at the same path", async () => {
     const out = join(dir, "dm.onnx");
     expect((await train(out)).error).toBeNull();
-    const first = readFileSync(out);
     const again = await train(out);
     expect(again.error).toBeNull();
     expect(again.out).toMatch(/Wrote .*dm\.onnx/);
-    expect(readFileSync(out).length).toBe(first.length);
+    expect(decodeOnnxModel(readFileSync(out)).metadata["drr.schema_version"]).toBe("1");
+  });
+});
+
+describe("drr train and eval-dm say what the reader dropped", () => {
+  it("counts duplicate records and invalid UTF-8 lines in the summary", async () => {
+    const path = join(dir, "dupes.jsonl");
+    const records = syntheticRecords({ questions: 100, seed: 4 }).map((r, i) => ({ ...r, trajectoryId: `t${i}` }));
+    await writeJsonl(path, [...records, records[0], records[1]]);
+    writeFileSync(path, Buffer.concat([readFileSync(path), Buffer.from([0x7b, 0xff, 0x7d, 0x0a])]));
+    const run = await captureConsole(() => trainCommand(["--data", path, "--out", join(dir, "dupes.onnx"), "--epochs", "1"]));
+    expect(run.out).toMatch(/Read \d+ records .*\(1 corrupt or invalid lines skipped \[1 not valid UTF-8, 0 too long\], 2 duplicate records dropped/);
   });
 });
