@@ -5,6 +5,8 @@
  *
  *   npm run bench:drr -- [--seeds 5] [--sets date,mathqa] [--objectives accuracy,score] [--out out/bench-drr] [--features GROUP=on|off,…]
  *   npm run bench:drr -- --summarize out/bench-drr     (tables from reports already written)
+ *   npm run bench:drr -- --ablation [--seeds 3] [--objectives score] [--out out/bench-ablation]
+ *       (DRR and the DM's AUC with each feature group switched off, or `style` on; docs/dm.md)
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -22,13 +24,29 @@ const { values } = parseArgs({
     out: { type: "string", default: "out/bench-drr" },
     features: { type: "string" },
     summarize: { type: "string" },
+    ablation: { type: "boolean", default: false },
   },
 });
+
+/** The ablations: a name and the `--features` switches (none: the defaults). */
+const ABLATIONS: [string, string][] = [
+  ["defaults", ""],
+  ["text n-grams off", "text=off"],
+  ["agreement off", "agreement=off"],
+  ["length off", "length=off"],
+  ["arithmetic + answerShape off", "arithmetic=off,answerShape=off"],
+  ["style on (model-identity marks)", "style=on"],
+];
 
 const singleSets = DATASET_NAMES.filter((n) => DATASET_INFO[n].models === "single" && n !== "game24");
 const sets = values.sets ? values.sets.split(",") : [...singleSets, "gsm8k"];
 const objectives = (values.objectives as string).split(",");
 const root = values.summarize ?? (values.out as string);
+
+if (values.ablation) {
+  await ablation();
+  process.exit(process.exitCode ?? 0);
+}
 
 if (!values.summarize) {
   for (const objective of objectives) {
@@ -70,4 +88,36 @@ for (const objective of objectives) {
         `${sd(vs[best]?.[key].mean ?? NaN, vs[best]?.[key].ci95 ?? NaN)} (${best}) |`,
     );
   }
+}
+
+async function ablation(): Promise<void> {
+  const objective = objectives[0] as string;
+  const key = objective === "score" ? "score" : "accuracy";
+  const rows: string[] = [];
+  for (const [name, features] of ABLATIONS) {
+    const dir = path.join(root, name.split(" ")[0] as string);
+    const cells: string[] = [];
+    for (const set of sets) {
+      const out = path.join(dir, `${set}-${objective}`);
+      const file = path.join(out, "report.json");
+      if (!values.summarize) {
+        const args = ["bench", "--dataset", set, "--seeds", values.seeds as string, "--objective", objective, "--out", out];
+        if (features) args.push("--features", features);
+        console.error(`drr ${args.join(" ")}`);
+        await main(args);
+      }
+      if (!existsSync(file)) {
+        cells.push("—");
+        continue;
+      }
+      const r = JSON.parse(await readFile(file, "utf8")) as MultiSeedReport;
+      const d = r.methods.drr;
+      cells.push(`${f(r.dm.oofAuc.mean)} / ${f(r.dm.testAuc.mean)} / ${d ? f(d[key]) : "—"}`);
+    }
+    rows.push(`| ${name} | ${cells.join(" | ")} |`);
+  }
+  console.log(`\n### Ablations (--objective ${objective}, ${values.seeds} seeds): out-of-fold AUC / test AUC / DRR ${key}\n`);
+  console.log(`| features | ${sets.join(" | ")} |`);
+  console.log(`|---|${sets.map(() => "---").join("|")}|`);
+  for (const row of rows) console.log(row);
 }
