@@ -1,4 +1,4 @@
-import { END, START, StateGraph } from "@langchain/langgraph";
+import { END, Overwrite, START, StateGraph } from "@langchain/langgraph";
 import { createEvaluateNode } from "./nodes/evaluate.js";
 import { createStopNode } from "./nodes/stop.js";
 import { createThinkNode } from "./nodes/think.js";
@@ -7,16 +7,27 @@ import { recursionLimitFor, routeAfterEvaluate } from "./routing.js";
 import { DrrState } from "./state.js";
 
 /**
- * Builds the DRR graph: think → evaluate → (accept → stop | reject → think | exhausted → stop).
+ * A run with new input starts here: the question's attempts begin afresh, so a second question on
+ * a thread never inherits the first one's attempts. A resumed run (after an interrupt) carries on
+ * from where it stopped and does not pass through this node.
+ */
+function start() {
+  return { attempts: new Overwrite([]) as never, answer: null, reason: "" };
+}
+
+/**
+ * Builds the DRR graph: start → think → evaluate → (accept → stop | reject → think | exhausted → stop).
  * Returns a compiled LangGraph graph; its recursion limit is raised to fit `maxAttempts`.
  */
 export function createDrrGraph(options: DrrGraphOptions) {
   const resolved = resolveDrrOptions(options);
   const graph = new StateGraph(DrrState)
+    .addNode("start", start)
     .addNode("think", createThinkNode(resolved))
     .addNode("evaluate", createEvaluateNode(resolved))
     .addNode("stop", createStopNode(resolved))
-    .addEdge(START, "think")
+    .addEdge(START, "start")
+    .addEdge("start", "think")
     .addEdge("think", "evaluate")
     .addConditionalEdges("evaluate", routeAfterEvaluate, ["think", "stop"])
     .addEdge("stop", END)

@@ -12,12 +12,12 @@ import { ScriptedDiscriminator } from "../../src/testing/scripted-discriminator.
  * first attempt gets index 1, its prompt shows the first question's answer as a rejected try with
  * "Wrong answer! Try again.", and its behaviour record carries it in `previous`.
  *
- * The first test shows the bug and is marked `it.fails` so that the suite stays green until the
- * graph is fixed; whoever fixes src/graph turns it into a plain `it`. The second test pins what the
- * fix must keep: resuming an interrupted thread (invoke(null)) goes on with its attempts.
+ * The graph's `start` node now clears the attempts of a run with new input (the first test failed
+ * before it). The second test pins what the fix must keep: resuming an interrupted thread
+ * (invoke(null)) goes on with its attempts.
  */
 describe("a thread_id used for a second question", () => {
-  it.fails("starts the new question with no attempts of the first one", async () => {
+  it("starts the new question with no attempts of the first one", async () => {
     const model = new ScriptedChatModel(["2 + 2 = 4. The answer is 4.", "3 + 4 = 7. The answer is 7."]);
     const graph = createDrrGraph({ model, discriminator: new ScriptedDiscriminator([0.9, 0.9]), checkpointer: new MemorySaver() });
     const sink = new MemorySink();
