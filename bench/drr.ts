@@ -43,6 +43,10 @@ const sets = values.sets ? values.sets.split(",") : [...singleSets, "gsm8k"];
 const objectives = (values.objectives as string).split(",");
 const root = values.summarize ?? (values.out as string);
 
+const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(d));
+const ci = (m: number, c: number, d = 3) => `${f(m, d)} ± ${f(c, d)}`;
+const sd = (m: number, c: number, d = 3) => `${m >= 0 ? "+" : ""}${f(m, d)} ± ${f(c, d)}`;
+
 if (values.ablation) {
   await ablation();
   process.exit(process.exitCode ?? 0);
@@ -61,9 +65,6 @@ if (!values.summarize) {
   }
 }
 
-const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(d));
-const ci = (m: number, c: number, d = 3) => `${f(m, d)} ± ${f(c, d)}`;
-const sd = (m: number, c: number, d = 3) => `${m >= 0 ? "+" : ""}${f(m, d)} ± ${f(c, d)}`;
 
 for (const objective of objectives) {
   const key = objective === "score" ? "score" : "accuracy";
