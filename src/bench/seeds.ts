@@ -5,7 +5,7 @@
  * methods on the same questions and the same attempts).
  */
 import path from "node:path";
-import { DrrInputError } from "../errors.js";
+import { DrrError, DrrInputError } from "../errors.js";
 import type { MethodSummary } from "./methods.js";
 import { runBench, type BenchOptions, type BenchReport, type BenchStage } from "./run-bench.js";
 
@@ -176,4 +176,18 @@ export async function runBenchSeeds(options: SeedsOptions): Promise<MultiSeedRep
     );
   }
   return aggregate(reports, models, (performance.now() - started) / 1000);
+}
+
+/** Share of failed DRR runs above which a bench fails (after its report is written). */
+export const MAX_FAILED_SHARE = 0.05;
+
+/** Throws `TOO_MANY_FAILURES` when more than 5% of the DRR runs failed; the caller writes the report first. */
+export function checkFailures(report: Pick<MultiSeedReport, "failed">): void {
+  if (report.failed.share > MAX_FAILED_SHARE) {
+    throw new DrrError(
+      "TOO_MANY_FAILURES",
+      `${report.failed.count} DRR runs failed (${(100 * report.failed.share).toFixed(1)}% of the test questions, more than ` +
+        `${100 * MAX_FAILED_SHARE}%); first error ${report.failed.firstError}. The report was written; fix the cause and run again.`,
+    );
+  }
 }

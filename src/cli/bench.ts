@@ -1,42 +1,78 @@
 import path from "node:path";
 import { writeReport, resultsTable } from "../bench/report.js";
 import type { BenchStage } from "../bench/run-bench.js";
-import { DEFAULT_SEEDS, runBenchSeeds, seedList } from "../bench/seeds.js";
-import { DEFAULT_GUARD, OBJECTIVES, type Objective } from "../policy/calibrate.js";
+import { checkFailures, DEFAULT_SEEDS, runBenchSeeds, seedList } from "../bench/seeds.js";
+import { DEFAULT_GUARD, OBJECTIVES } from "../policy/calibrate.js";
 import { DATASET_INFO, DATASET_NAMES } from "../replay/loaders.js";
-import { DrrError, DrrInputError } from "../errors.js";
+import { DrrInputError } from "../errors.js";
 import { DEFAULT_FEATURIZER_CONFIG, type FeatureGroups, type FeaturizerConfig } from "../dm/features.js";
 import type { CollectPolicy } from "../bench/collect.js";
-import { DEFAULT_FALLBACK, FALLBACKS, type Fallback } from "../policy/fallback.js";
-import { MODEL_KINDS, type ModelKind } from "../dm/model.js";
+import { DEFAULT_FALLBACK, FALLBACKS } from "../policy/fallback.js";
+import { MODEL_KINDS } from "../dm/model.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
-import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
-import { answerKind, loadItems } from "./data.js";
+import { UsageError } from "./args.js";
+import { ANSWER_OPTION, answerKind, DATA_OPTIONS, loadItems } from "./data.js";
+import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
 
-const USAGE =
-  `drr bench (--data FILE | --dataset ${DATASET_NAMES.join("|")}) [--seeds ${DEFAULT_SEEDS}] [--seed 0] [--objective accuracy|score] ` +
-  "[--answer number|date|choice|text|game24] [--max-attempts 5] [--train-fraction 0.5] [--limit N] [--out DIR] [--dm logreg|mlp] " +
-  `[--fallback ${FALLBACKS.join("|")}] [--collect-policy explore|oracle] [--collect-passes N] [--folds 5] [--guard 2] [--features GROUP=on|off,…] [--threshold T] [--concurrency 8]`;
+const COLLECT_POLICIES: readonly CollectPolicy[] = ["explore", "oracle"];
 
-/** `--help`: the usage and the data sets, single-model ones marked. */
-function help(): string {
-  const sets = DATASET_NAMES.map((name) => {
-    const info = DATASET_INFO[name];
-    return `  ${name.padEnd(16)} ${info.models === "mixture" ? "MIXTURE " : "single  "} ${info.description}`;
-  });
-  return [
-    `Usage: ${USAGE}`,
-    "",
-    "Runs DRR and every baseline (single, sc@1..k, adaptive, adaptive-abstain, oracle@k) on the same questions and attempts,",
-    `once per seed (--seeds, default ${DEFAULT_SEEDS}; seeds --seed, --seed+1, …), and prints mean ± 95% interval over the seeds.`,
-    "--objective accuracy (default): DRR's policy is the most accurate one at no more calls than the adaptive rule;",
-    "--objective score: the one with the best formula score (+1 right, −1 wrong, 0 abstain), abstaining when unsure.",
-    "",
-    "Data sets (--dataset):",
-    ...sets,
-  ].join("\n");
-}
+export const BENCH = defineCommand({
+  name: "bench",
+  summary:
+    "Runs DRR and every baseline (single, sc@1..k, adaptive, adaptive-abstain, oracle@k) on the same questions and attempts: collect behavioural data, train the DM, reason; " +
+    "once per seed (seeds --seed, --seed+1, …), printing mean ± 95% interval over the seeds",
+  options: {
+    ...DATA_OPTIONS,
+    seeds: { type: "int", min: 1, max: 1000, default: DEFAULT_SEEDS, description: "number of seeds (independent draws) to run and aggregate" },
+    seed: { type: "int", min: 0, default: 0, description: "first seed" },
+    objective: {
+      type: "choice",
+      choices: OBJECTIVES,
+      default: "accuracy",
+      description:
+        "accuracy: DRR's policy is the most accurate one at no more calls than the adaptive rule; score: the one with the best formula score (+1 right, −1 wrong, 0 abstain), abstaining when unsure",
+    },
+    answer: ANSWER_OPTION,
+    "max-attempts": { type: "int", min: 1, max: 100, default: 5, description: "most attempts per question" },
+    "train-fraction": { type: "number", min: 0.05, max: 0.95, default: 0.5, description: "share of questions used for collection and training; the rest are the test set" },
+    limit: { type: "int", min: 4, defaultText: "all", description: "use only this many questions" },
+    out: { type: "string", placeholder: "DIR", defaultText: "out/bench/<data set>", description: "folder for the report, the plot, the data and the models" },
+    dm: { type: "choice", choices: MODEL_KINDS, default: "logreg", description: "DM kind: logistic regression or MLP" },
+    fallback: { type: "choice", choices: FALLBACKS, default: DEFAULT_FALLBACK, description: "DRR's answer when no attempt is accepted" },
+    "collect-policy": {
+      type: "choice",
+      choices: COLLECT_POLICIES,
+      default: "explore",
+      description: "how training data is collected: explore runs every attempt; oracle stops at the first right one (needs --threshold)",
+    },
+    "collect-passes": {
+      type: "int",
+      min: 1,
+      max: 20,
+      defaultText: "as many trace orders as the data holds, at most 4; 1 with a live model",
+      description: "collection passes over the training questions",
+    },
+    folds: { type: "int", min: 2, max: 20, default: 5, description: "folds of the out-of-fold calibration of the stopping policy" },
+    guard: { type: "number", min: 0, max: 10, default: DEFAULT_GUARD, description: "margin the calibrated policy must keep against the adaptive rule" },
+    features: {
+      type: "string",
+      placeholder: "GROUP=on|off,…",
+      defaultText: "the featurizer's defaults",
+      description: `feature groups switched on or off, for ablations; GROUP one of ${Object.keys(DEFAULT_FEATURIZER_CONFIG.groups).join(", ")}`,
+    },
+    threshold: { type: "number", min: 0, max: 1, defaultText: "calibrated policy", description: "fixed accept threshold instead of the calibrated stopping policy" },
+    concurrency: { type: "int", min: 1, max: 256, default: 8, description: "questions run at once" },
+  },
+  details: () =>
+    [
+      "Data sets (--dataset), MIXTURE: outputs of several models, single: one model:",
+      ...DATASET_NAMES.map((name) => {
+        const info = DATASET_INFO[name];
+        return `  ${name.padEnd(16)} ${info.models === "mixture" ? "MIXTURE " : "single  "} ${info.description}`;
+      }),
+    ].join("\n"),
+});
 
 const STAGE_LABELS: Record<BenchStage, string> = {
   "collect-train": "collect train",
@@ -50,39 +86,20 @@ const STAGE_LABELS: Record<BenchStage, string> = {
 
 /** `drr bench`: collect, train, reason, and compare with the baselines on one data set. */
 export async function benchCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    {
-      data: { type: "string" },
-      dataset: { type: "string" },
-      answer: { type: "string" },
-      "max-attempts": { type: "string" },
-      seed: { type: "string" },
-      seeds: { type: "string" },
-      objective: { type: "string" },
-      folds: { type: "string" },
-      features: { type: "string" },
-      guard: { type: "string" },
-      "train-fraction": { type: "string" },
-      limit: { type: "string" },
-      out: { type: "string" },
-      dm: { type: "string" },
-      fallback: { type: "string" },
-      "collect-policy": { type: "string" },
-      threshold: { type: "string" },
-      "collect-passes": { type: "string" },
-      concurrency: { type: "string" },
-      help: { type: "boolean" },
-    },
-    USAGE,
-  );
+  const flags = parseOptions(BENCH, argv);
   if (flags.help) {
-    console.log(help());
+    console.log(helpText(BENCH));
     return 0;
   }
-  const seed = intFlag(flags.seed, "seed", 0);
-  if (flags.seeds !== undefined && !/^-?\d+$/.test(flags.seeds)) seedList(seed, Number.NaN);
-  const seeds = seedList(seed, flags.seeds === undefined ? DEFAULT_SEEDS : Number(flags.seeds));
+  const collectPolicy = flags["collect-policy"];
+  if (collectPolicy === "oracle" && flags.threshold === undefined) {
+    throw new UsageError(
+      "BAD_ARGUMENTS",
+      "--collect-policy oracle needs a fixed --threshold: the stopping policy is calibrated on explored trajectories (--collect-policy explore).",
+    );
+  }
+  const { seed } = flags;
+  const seeds = seedList(seed, flags.seeds);
   const { items, name } = await loadItems(flags);
   const outDir = path.resolve(flags.out ?? path.join("out", "bench", path.basename(name, ".jsonl")));
   const live = await defaultChatModel({ items, seed });
@@ -97,20 +114,20 @@ export async function benchCommand(argv: string[]): Promise<number> {
     dataset: name,
     answer: answerKind(flags.answer, items),
     outDir,
-    maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100),
-    trainFraction: numberFlag(flags["train-fraction"], "train-fraction", 0.5, 0.05, 0.95),
-    limit: flags.limit === undefined ? undefined : intFlag(flags.limit, "limit", items.length, 4),
+    maxAttempts: flags["max-attempts"],
+    trainFraction: flags["train-fraction"],
+    limit: flags.limit,
     liveModel: live.kind === "openai" ? live.model : undefined,
-    dmModel: choiceFlag<ModelKind>(flags.dm, "dm", MODEL_KINDS, "logreg"),
-    fallback: choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, DEFAULT_FALLBACK),
-    objective: choiceFlag<Objective>(flags.objective, "objective", OBJECTIVES, "accuracy"),
-    folds: intFlag(flags.folds, "folds", 5, 2, 20),
-    guard: numberFlag(flags.guard, "guard", DEFAULT_GUARD, 0, 10),
+    dmModel: flags.dm,
+    fallback: flags.fallback,
+    objective: flags.objective,
+    folds: flags.folds,
+    guard: flags.guard,
     ...(flags.features !== undefined && { featurizer: { groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig> }),
-    collectPolicy: choiceFlag<CollectPolicy>(flags["collect-policy"], "collect-policy", ["oracle", "explore"], "explore"),
-    threshold: flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1),
-    collectPasses: flags["collect-passes"] === undefined ? undefined : intFlag(flags["collect-passes"], "collect-passes", 1, 1, 20),
-    concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),
+    collectPolicy,
+    threshold: flags.threshold,
+    collectPasses: flags["collect-passes"],
+    concurrency: flags.concurrency,
     onProgress: (s, stage, done, total) => {
       const key = `${s}:${stage}`;
       let bar = bars.get(key);
@@ -129,12 +146,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const last = report.seeds.at(-1);
   console.log(`\nReport: ${files.markdown}\nJSON:   ${files.json}\nPlot:   ${files.plot}\nModel:  ${last?.files.model} (seed ${last?.seed})`);
   console.log(`Finished in ${report.seconds.toFixed(1)} s.`);
-  if (report.failed.share > 0.05) {
-    throw new DrrError(
-      "TOO_MANY_FAILURES",
-      `${report.failed.count} DRR runs failed (${(100 * report.failed.share).toFixed(1)}% of the test questions, more than 5%); first error ${report.failed.firstError}. The report was written; fix the cause and run again.`,
-    );
-  }
+  checkFailures(report);
   return 0;
 }
 
@@ -145,7 +157,7 @@ function featureGroupsFlag(value: string): Partial<FeatureGroups> {
   for (const part of value.split(",").filter((p) => p.trim() !== "")) {
     const [name, state] = part.split("=").map((x) => x.trim());
     if (!name || !known.includes(name) || !state || !["on", "off", "auto"].includes(state)) {
-      throw new DrrInputError(
+      throw new UsageError(
         "BAD_ARGUMENTS",
         `--features takes GROUP=on|off pairs separated by commas, with GROUP one of ${known.join(", ")}; got "${part}".`,
       );

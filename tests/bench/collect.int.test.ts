@@ -27,6 +27,20 @@ describe("drr collect on the GSM8K replay data", () => {
     train = selectSplit(items, "train", { seed: 0, trainFraction: 0.5 });
   });
 
+  it("records an empty recorded reply as an attempt with no answer, and goes on to the next attempt", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "drr-collect-empty-"));
+    const out = path.join(dir, "records.jsonl");
+    // Every trace but the last is empty: each question's first attempts are empty messages.
+    const questions = train.slice(0, 10).map((item) => ({ ...item, traces: item.traces.map((t, j) => (j < item.traces.length - 1 ? { text: "" } : t)) }));
+    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items: questions, seed: 0 }), out, answer: "number", policy: "explore" });
+    expect(result.failed).toEqual([]);
+    const { records } = await readRecords(out);
+    expect(records).toHaveLength(10 * 5);
+    const empty = records.filter((r) => r.text === "");
+    expect(empty.length).toBeGreaterThan(30);
+    for (const r of empty) expect(r).toMatchObject({ answer: null, label: 0 });
+  });
+
   it("writes one labelled record per attempt the graph made, matching the recorded traces", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "drr-collect-"));
     const out = path.join(dir, "records.jsonl");
