@@ -18,14 +18,8 @@ export interface Interval {
   ci95: number;
 }
 
-export interface AggregateMethod {
-  questions: number;
-  accuracy: number;
-  score: number;
-  abstain: number;
-  calls: number;
-  tokens: number | null;
-  failed: number;
+/** A method's means over the seeds (`failed` is the total), with their intervals. */
+export interface AggregateMethod extends Omit<MethodSummary, "firstError"> {
   /** Half-widths of the 95% intervals of the means above. */
   ci95: { accuracy: number; score: number; calls: number };
   /** For DRR: mean paired differences (DRR − baseline) with their 95% intervals, per baseline. */
