@@ -6,6 +6,7 @@ import { checkLabel, toLabeler, trajectoryToRecords, type LabelFunction, type La
 import type { AttemptRecord, Decision } from "./record.js";
 import { asRecord, readChainStartArgs, RunTree, serializedName, type RunNode, type RunType } from "./run-tree.js";
 import { registerForShutdown, unregisterForShutdown, type ShutdownTarget } from "./shutdown.js";
+import { isPostgresUrl, PostgresSink } from "./postgres-sink.js";
 import { isSink, JsonlSink, type BehaviorSink } from "./sinks.js";
 import type { ToolCallRecord, Trajectory, TrajectoryAttempt, TrajectoryError } from "./trajectory.js";
 import { firstHumanText, parseToolInput, readModelReply, toolOutputValue } from "./messages.js";
@@ -26,7 +27,10 @@ export interface CollectorStats {
 }
 
 export interface BehaviorCollectorOptions {
-  /** Where data goes: a sink, or a file path for a `JsonlSink` (checked at once). Required. */
+  /**
+   * Where data goes: a sink, a file path for a `JsonlSink` (checked at once), or a `postgres://` /
+   * `postgresql://` URL for a `PostgresSink` (needs the `pg` package; connects on the first write). Required.
+   */
   sink: BehaviorSink | string;
   /** What to write: attempt records (default), trajectories, or both. */
   write?: CollectorWrite;
@@ -217,9 +221,10 @@ export class BehaviorCollector extends BaseCallbackHandler {
     this.maxOpenRuns = maxOpenRuns;
     this.onError = options.onError;
     // Opened last, so that bad options do not leave a file locked.
-    this.sink = typeof options.sink === "string" ? new JsonlSink(options.sink) : options.sink;
+    this.sink =
+      typeof options.sink !== "string" ? options.sink : isPostgresUrl(options.sink) ? new PostgresSink(options.sink) : new JsonlSink(options.sink);
     if (options.closeOnSignal !== false) {
-      const where = this.sink instanceof JsonlSink ? this.sink.path : "the sink";
+      const where = this.sink instanceof JsonlSink ? this.sink.path : this.sink instanceof PostgresSink ? this.sink.url : "the sink";
       this.shutdown = {
         flush: () => this.flush(),
         close: () => this.close(),

@@ -44,6 +44,17 @@ export {
   type JsonlSinkStats,
   type WriteFunction,
 } from "./sinks.js";
+export {
+  PostgresSink,
+  DEFAULT_POSTGRES_TABLE,
+  isPostgresUrl,
+  readPostgresRecords,
+  readRecordsFrom,
+  type PostgresSinkOptions,
+  type PostgresSinkStats,
+  type PostgresReadOptions,
+  type QuestionClaim,
+} from "./postgres-sink.js";
 export { FileLock, type LockHolder } from "./file-lock.js";
 export { DEFAULT_MAX_LINE_BYTES } from "./lines.js";
 export { SHUTDOWN_TIMEOUT_MS } from "./shutdown.js";

@@ -3,6 +3,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { BehaviorCollector } from "../behavior/collector.js";
 import { goldLabeler } from "../behavior/labels.js";
 import type { AttemptRecord } from "../behavior/record.js";
+import { isPostgresUrl, PostgresSink, type QuestionClaim } from "../behavior/postgres-sink.js";
 import { JsonlSink, readRecords } from "../behavior/sinks.js";
 import { recordProblem } from "../behavior/validate.js";
 import { OracleDiscriminator } from "../dm/oracle.js";
@@ -19,7 +20,7 @@ export interface CollectOptions {
   items: readonly ReplayItem[];
   /** The Reasoner's model (a ReplayChatModel over `items`, or a live model). */
   model: BaseChatModel;
-  /** Where the attempt records go (JSON Lines, appended). */
+  /** Where the attempt records go: a JSON Lines file (appended), or a `postgres://` URL. */
   out: string;
   answer: AnswerKind;
   maxAttempts?: number;
@@ -91,6 +92,12 @@ export interface CollectResult {
   cutShort: number;
   /** Questions not started because `signal` aborted. */
   notStarted: number;
+  /**
+   * PostgreSQL only: questions this call skipped because another worker held them, or that another
+   * worker completed while this one ran. The worker holding one completes it (or, if it dies, the
+   * next run does).
+   */
+  elsewhere: number;
 }
 
 /**
@@ -111,15 +118,16 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const stop = options.signal;
 
-  const sink = new JsonlSink(out);
+  const postgres = isPostgresUrl(out);
+  const sink = postgres ? new PostgresSink(out) : new JsonlSink(out);
   let resume: { complete: Set<string>; repaired: number };
   try {
-    resume = await prepareResume(sink, items);
+    resume = sink instanceof PostgresSink ? await completeInPostgres(sink, items) : await prepareResume(sink, items);
   } catch (error) {
     await sink.close();
     throw error;
   }
-  const { complete, repaired } = resume;
+  const { complete } = resume;
 
   const gold = new Map<string, string>();
   for (const item of items) if (item.gold !== null) gold.set(item.id, item.gold);
@@ -141,10 +149,11 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
     attempts: 0,
     records: 0,
     dropped: 0,
-    repaired,
+    repaired: resume.repaired,
     interrupted: false,
     cutShort: 0,
     notStarted: 0,
+    elsewhere: 0,
   };
   const progress = (questionId?: string) =>
     options.onProgress?.({
@@ -173,6 +182,30 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
         return;
       }
       let wasCut = false;
+      // PostgreSQL: the question is this worker's while it holds the claim; a dead worker's partial records are cleared first.
+      let claim: QuestionClaim | null = null;
+      if (sink instanceof PostgresSink) {
+        claim = await sink.claim(item.id);
+        if (claim === null) {
+          result.elsewhere += 1;
+          return;
+        }
+        try {
+          const state = questionState((await sink.recordsByQuestion([item.id])).get(item.id) ?? []);
+          if (state === "complete") {
+            result.elsewhere += 1;
+            await claim.release();
+            return;
+          }
+          if (state === "incomplete") {
+            await claim.clear();
+            result.repaired += 1;
+          }
+        } catch (error) {
+          await claim.release();
+          throw error;
+        }
+      }
       // A signal per run (LangGraph adds listeners to it), aborted with `cut`.
       const run = new AbortController();
       const abortRun = () => run.abort(cut.signal.reason);
@@ -190,7 +223,11 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
         cut.signal.removeEventListener("abort", abortRun);
       }
       // The question counts as done once its records are in the file.
-      await collector.flush();
+      try {
+        await collector.flush();
+      } finally {
+        await claim?.release();
+      }
       if (wasCut) {
         result.cutShort += 1;
         return;
@@ -207,6 +244,27 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
   result.records = collector.stats.records;
   result.dropped = collector.stats.dropped;
   return result;
+}
+
+/** Whether a question's records are complete: attempts 0..k, the last one accepted or exhausted. */
+function questionState(records: readonly AttemptRecord[]): "none" | "complete" | "incomplete" {
+  if (records.length === 0) return "none";
+  const sorted = [...records].sort((a, b) => a.attempt - b.attempt);
+  const contiguous = sorted.every((r, i) => r.attempt === i);
+  const last = sorted.at(-1);
+  return contiguous && (last?.decision === "accept" || last?.decision === "exhausted") ? "complete" : "incomplete";
+}
+
+/**
+ * PostgreSQL: the questions of `items` already complete in the table. Incomplete ones are left
+ * alone here: each is cleared by the worker that claims it (under the question's lock), since
+ * another live worker may be writing it right now.
+ */
+async function completeInPostgres(sink: PostgresSink, items: readonly ReplayItem[]): Promise<{ complete: Set<string>; repaired: number }> {
+  const byQuestion = await sink.recordsByQuestion(items.map((item) => item.id));
+  const complete = new Set<string>();
+  for (const [id, rs] of byQuestion) if (questionState(rs) === "complete") complete.add(id);
+  return { complete, repaired: 0 };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { constants } from "node:os";
 import { buildDataset, formatCounts } from "../behavior/dataset.js";
 import { SHUTDOWN_TIMEOUT_MS } from "../behavior/shutdown.js";
-import { readRecords } from "../behavior/sinks.js";
+import { readRecordsFrom, redactUrl, isPostgresUrl } from "../behavior/postgres-sink.js";
 import { collectBehavior, type CollectPolicy, type CollectResult } from "../bench/collect.js";
 import { selectSplit, type SplitName } from "../bench/split.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
@@ -12,7 +12,7 @@ import { Progress } from "./progress.js";
 const USAGE =
   "drr collect (--data FILE | --dataset gsm8k|svamp|game24) [--answer number|date|choice|text|game24] " +
   "[--split train|test|all] [--train-fraction 0.5] [--seed 0] [--concurrency 8] [--max-attempts 5] [--limit N] " +
-  "[--policy oracle|explore] [--verbose] --out FILE.jsonl";
+  "[--policy oracle|explore] [--verbose] --out (FILE.jsonl | postgres://user@host:5432/db)";
 
 /** Questions under way when SIGTERM/SIGINT arrives get this long to finish before they are cut short. */
 const GRACE_MS = 2000;
@@ -43,7 +43,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (!flags.out) {
-    console.error(`drr collect: --out FILE.jsonl is required.\nUsage: ${USAGE}`);
+    console.error(`drr collect: --out FILE.jsonl (or a postgres:// URL) is required.\nUsage: ${USAGE}`);
     return 2;
   }
   const { items, name } = await loadItems(flags);
@@ -57,7 +57,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
   console.log(`Collecting behavioural data: ${questions.length} ${split} questions of ${name}, reasoner ${reasoner.description}`);
 
   const progress = new Progress("collect");
-  const out = flags.out;
+  // Messages name a PostgreSQL URL without its password.
+  const out = isPostgresUrl(flags.out) ? redactUrl(flags.out) : flags.out;
   let records = 0;
   // SIGTERM/SIGINT: no new question starts, the ones under way get GRACE_MS, everything is written,
   // and the command exits with 128 + the signal number, within SHUTDOWN_TIMEOUT_MS in any case.
@@ -89,7 +90,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     result = await collectBehavior({
       items: questions,
       model: reasoner.model,
-      out,
+      out: flags.out,
       answer,
       maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100),
       concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),
@@ -110,6 +111,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
   if (result.resumed > 0 || result.repaired > 0) {
     console.log(`Resumed: ${result.resumed} questions already complete in ${out}; ${result.repaired} incomplete removed and run again.`);
   }
+  if (result.elsewhere > 0) console.log(`${result.elsewhere} question(s) were held or completed by other workers on ${out}.`);
   console.log(`Ran ${result.ran} questions: ${result.attempts} attempts, ${result.records} records written to ${out}.`);
   for (const f of result.failed.slice(0, 5)) console.error(`  failed ${f.questionId}: ${f.error}`);
   if (result.failed.length > 0) console.error(`${result.failed.length} question(s) failed; their partial records are kept.`);
@@ -121,7 +123,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
     );
     return exitCode(caught);
   }
-  const { records: all } = await readRecords(out, { warn: () => undefined });
+  const { records: all } = await readRecordsFrom(flags.out, { warn: () => undefined });
   console.log(`Data set by question id (no question in both train and dev):\n${formatCounts(buildDataset(all).counts)}`);
   return result.failed.length > 0 && result.failed.length === result.ran ? 1 : 0;
 }

@@ -1,11 +1,11 @@
 import { resolve } from "node:path";
-import { readRecords } from "../behavior/sinks.js";
+import { isPostgresUrl, readRecordsFrom, redactUrl } from "../behavior/postgres-sink.js";
 import { DmError } from "../errors.js";
 import { evaluate, formatMetric } from "../dm/metrics.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import { numberFlag, parseFlags } from "./args.js";
 
-const USAGE = "drr eval-dm --model model.onnx --data records.jsonl [--threshold 0.5] [--json]";
+const USAGE = "drr eval-dm --model model.onnx --data (records.jsonl | postgres://...) [--threshold 0.5] [--json]";
 
 /** Records are scored in batches of this many. */
 const BATCH = 256;
@@ -39,8 +39,10 @@ export async function evalDmCommand(argv: string[]): Promise<number> {
   const modelPath = resolve(flags.model);
   const discriminator = await OnnxDiscriminator.load(modelPath, threshold === undefined ? {} : { threshold });
   try {
-    const dataPath = resolve(flags.data);
-    const { records, skipped, duplicates } = await readRecords(dataPath, { warn: () => undefined });
+    // --data is a JSON Lines file or a postgres:// URL (named without its password).
+    const fromPostgres = isPostgresUrl(flags.data);
+    const dataPath = fromPostgres ? redactUrl(flags.data) : resolve(flags.data);
+    const { records, skipped, duplicates } = await readRecordsFrom(fromPostgres ? flags.data : dataPath, { warn: () => undefined });
     const labelled = records.filter((r) => r.label === 0 || r.label === 1);
     if (labelled.length === 0) {
       throw new DmError("NOT_ENOUGH_DATA", `${dataPath} has no labelled records to evaluate on. Label them (label 0 or 1) first.`);

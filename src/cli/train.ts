@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { dirname, resolve } from "node:path";
-import { readRecords } from "../behavior/sinks.js";
+import { isPostgresUrl, readRecordsFrom, redactUrl } from "../behavior/postgres-sink.js";
 import { DmError } from "../errors.js";
 import { featurizerConfig } from "../dm/features.js";
 import { formatMetric, metricsLine, THRESHOLD_RULE_KINDS, type ThresholdRule } from "../dm/metrics.js";
@@ -12,7 +12,7 @@ import { trainDm } from "../dm/trainer.js";
 import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
 
 const USAGE =
-  "drr train --data records.jsonl --out model.onnx [--model logreg|mlp] [--seed 0] [--epochs 20] [--dev-fraction 0.2] " +
+  "drr train --data (records.jsonl | postgres://...) --out model.onnx [--model logreg|mlp] [--seed 0] [--epochs 20] [--dev-fraction 0.2] " +
   "[--hidden 32] [--lr 0.05] [--batch-size 128] [--l2 1e-6] [--patience 3] [--buckets 16384] " +
   "[--threshold-rule formula|f1|fixed] [--threshold 0.5] [--no-calibrate] [--no-class-balance]";
 
@@ -75,10 +75,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
   const featurizer = featurizerConfig({ hashBuckets: buckets });
 
-  const dataPath = resolve(flags.data);
+  // --data is a JSON Lines file or a postgres:// URL (named without its password).
+  const fromPostgres = isPostgresUrl(flags.data);
+  const dataPath = fromPostgres ? redactUrl(flags.data) : resolve(flags.data);
   const outPath = resolve(flags.out);
-  checkOut(outPath, dataPath);
-  const { records, skipped, ignored, duplicates, invalidUtf8, tooLong } = await readRecords(dataPath, { warn: () => undefined });
+  checkOut(outPath, fromPostgres ? null : dataPath);
+  const { records, skipped, ignored, duplicates, invalidUtf8, tooLong } = await readRecordsFrom(fromPostgres ? flags.data : dataPath, { warn: () => undefined });
   const unlabelled = records.filter((r) => r.label === null).length;
   console.log(
     `Read ${records.length} records from ${dataPath} (${skipped} corrupt or invalid lines skipped` +
@@ -142,7 +144,7 @@ const MAX_MODEL_BYTES = 256 * 1024 * 1024;
  * not the training data, and not an existing file other than a DM model. Throws DmError
  * `OUT_NOT_WRITABLE`, `OUT_IS_DATA` or `OUT_NOT_A_MODEL`.
  */
-function checkOut(out: string, data: string): void {
+function checkOut(out: string, data: string | null): void {
   const folder = dirname(out);
   const notWritable = (why: string, cause?: unknown) =>
     new DmError("OUT_NOT_WRITABLE", `Cannot write the model to ${out}: ${why}. Choose another --out.`, cause === undefined ? undefined : { cause });
@@ -162,7 +164,7 @@ function checkOut(out: string, data: string): void {
   if (info !== undefined) {
     if (info.isDirectory()) throw notWritable("it is a folder");
     if (!info.isFile()) throw notWritable("it is not a regular file");
-    if (realpathSync(out) === realpathSync(data)) {
+    if (data !== null && realpathSync(out) === realpathSync(data)) {
       throw new DmError("OUT_IS_DATA", `--out ${out} is the training data itself; the model would replace it. Choose another --out, e.g. dm.onnx.`);
     }
     if (info.size > 0 && !isDmModel(out)) {
