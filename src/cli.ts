@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 import { pathToFileURL } from "node:url";
+import { isUsageError } from "./cli/args.js";
+import { EXIT_CODES, nearest } from "./cli/options.js";
+import { packageVersion } from "./cli/version.js";
 import { DrrError } from "./errors.js";
 
 /** A `drr` sub-command: takes its arguments, returns the exit code. */
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  demo: { summary: "run a few GSM8K questions through the DRR graph on recorded LLM outputs", load: async () => (await import("./cli/demo.js")).demoCommand },
+  demo: { summary: "run a few questions (BIG-Bench date by default) through the DRR graph on recorded LLM outputs", load: async () => (await import("./cli/demo.js")).demoCommand },
   bench: { summary: "the whole pipeline on a data set: collect, train the DM, reason; against the baselines", load: async () => (await import("./cli/bench.js")).benchCommand },
-  collect: { summary: "record labelled behavioural data: the DRR graph with the oracle on a data set", load: async () => (await import("./cli/collect.js")).collectCommand },
+  collect: { summary: "record labelled behavioural data: the DRR graph with the oracle (or --policy explore) on a data set", load: async () => (await import("./cli/collect.js")).collectCommand },
   train: { summary: "train the discriminative model on behavioural records and export it as ONNX", load: async () => (await import("./cli/train.js")).trainCommand },
   "eval-dm": { summary: "evaluate a trained DM (.onnx) on behavioural records", load: async () => (await import("./cli/eval-dm.js")).evalDmCommand },
   export: { summary: "copy the behavioural records of a postgres:// URL (or a file) into a JSON Lines file", load: async () => (await import("./cli/export.js")).exportCommand },
@@ -17,27 +20,48 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(14)} ${c.summary}`);
-  return `Usage: drr <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun "drr <command> --help" for a command's options.`;
+  return [
+    "Usage: drr <command> [options]",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    'Run "drr <command> --help" for a command\'s options, each with its meaning and default; "drr --version" for the version.',
+    EXIT_CODES,
+  ].join("\n");
 }
 
-/** Runs the `drr` command line; returns the exit code. */
+/** Exit code of a usage error: an unknown or malformed option, a bad value, a missing required option. */
+export const EXIT_USAGE = 2;
+/** Exit code of every other failure. */
+export const EXIT_FAILURE = 1;
+
+/**
+ * Runs the `drr` command line; returns the exit code: 0 on success, 2 for a usage error
+ * (`UsageError`), 1 for any other `DrrError`. Errors that are not `DrrError`s are thrown.
+ */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h") {
     console.log(usage());
-    return name ? 0 : 2;
+    return name ? 0 : EXIT_USAGE;
+  }
+  if (name === "--version" || name === "-v") {
+    console.log(packageVersion());
+    return 0;
   }
   const command = COMMANDS[name];
   if (!command) {
-    console.error(`drr: unknown command "${name}".\n\n${usage()}`);
-    return 2;
+    const near = nearest(name, Object.keys(COMMANDS));
+    console.error(`drr: unknown command "${name}"${near ? `; did you mean "${near}"?` : "."}\n\n${usage()}`);
+    return EXIT_USAGE;
   }
   try {
     return await (await command.load())(rest);
   } catch (error) {
     if (error instanceof DrrError) {
       console.error(`drr ${name}: ${error.message} [${error.code}]`);
-      return 1;
+      return isUsageError(error) ? EXIT_USAGE : EXIT_FAILURE;
     }
     throw error;
   }
@@ -50,7 +74,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     },
     (error: unknown) => {
       console.error(error);
-      process.exitCode = 1;
+      process.exitCode = EXIT_FAILURE;
     },
   );
 }

@@ -100,6 +100,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   }
   const { seed } = flags;
   const seeds = seedList(seed, flags.seeds);
+  const featurizer = flags.features === undefined ? undefined : ({ groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig>);
   const { items, name } = await loadItems(flags);
   const outDir = path.resolve(flags.out ?? path.join("out", "bench", path.basename(name, ".jsonl")));
   const live = await defaultChatModel({ items, seed });
@@ -123,7 +124,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     objective: flags.objective,
     folds: flags.folds,
     guard: flags.guard,
-    ...(flags.features !== undefined && { featurizer: { groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig> }),
+    ...(featurizer !== undefined && { featurizer }),
     collectPolicy,
     threshold: flags.threshold,
     collectPasses: flags["collect-passes"],

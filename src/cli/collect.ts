@@ -5,54 +5,48 @@ import { readRecordsFrom, redactUrl, isPostgresUrl } from "../behavior/postgres-
 import { collectBehavior, type CollectPolicy, type CollectResult } from "../bench/collect.js";
 import { selectSplit, type SplitName } from "../bench/split.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
-import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
-import { answerKind, loadItems } from "./data.js";
+import { ANSWER_OPTION, answerKind, DATA_OPTIONS, loadItems } from "./data.js";
+import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
 
-const USAGE =
-  "drr collect (--data FILE | --dataset gsm8k|svamp|game24) [--answer number|date|choice|text|game24] " +
-  "[--split train|test|all] [--train-fraction 0.5] [--seed 0] [--concurrency 8] [--max-attempts 5] [--limit N] " +
-  "[--policy oracle|explore] [--verbose] --out (FILE.jsonl | postgres://user@host:5432/db)";
+const SPLITS: readonly SplitName[] = ["train", "test", "all"];
+const POLICIES: readonly CollectPolicy[] = ["oracle", "explore"];
+
+export const COLLECT = defineCommand({
+  name: "collect",
+  summary:
+    "Records labelled behavioural data: runs the DRR graph with the oracle discriminator on a data set's questions and writes one record per attempt; run it again to resume",
+  options: {
+    ...DATA_OPTIONS,
+    out: { type: "string", placeholder: "FILE.jsonl|URL", required: true, description: "where the records go, a JSON Lines file or a postgres:// URL (appended to; complete questions are not run again)" },
+    answer: ANSWER_OPTION,
+    split: { type: "choice", choices: SPLITS, default: "train", description: "which questions: the training split, the test split or all" },
+    "train-fraction": { type: "number", min: 0, max: 1, default: 0.5, description: "share of questions in the training split" },
+    seed: { type: "int", min: 0, default: 0, description: "seed of the split and of the replayed outputs" },
+    concurrency: { type: "int", min: 1, max: 256, default: 8, description: "questions run at once" },
+    "max-attempts": { type: "int", min: 1, max: 100, default: 5, description: "most attempts per question" },
+    limit: { type: "int", min: 1, defaultText: "all", description: "run only the first N questions of the split" },
+    policy: { type: "choice", choices: POLICIES, default: "oracle", description: "oracle stops at the first right attempt; explore runs every attempt" },
+    verbose: { type: "boolean", description: "print each question id when it is done" },
+  },
+});
 
 /** Questions under way when SIGTERM/SIGINT arrives get this long to finish before they are cut short. */
 const GRACE_MS = 2000;
 
 /** `drr collect`: behavioural data from the DRR graph with the oracle discriminator. */
 export async function collectCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    {
-      data: { type: "string" },
-      dataset: { type: "string" },
-      answer: { type: "string" },
-      split: { type: "string" },
-      "train-fraction": { type: "string" },
-      seed: { type: "string" },
-      concurrency: { type: "string" },
-      "max-attempts": { type: "string" },
-      limit: { type: "string" },
-      policy: { type: "string" },
-      out: { type: "string" },
-      verbose: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-    USAGE,
-  );
+  const flags = parseOptions(COLLECT, argv);
   if (flags.help) {
-    console.log(USAGE);
+    console.log(helpText(COLLECT));
     return 0;
-  }
-  if (!flags.out) {
-    console.error(`drr collect: --out FILE.jsonl (or a postgres:// URL) is required.\nUsage: ${USAGE}`);
-    return 2;
   }
   const { items, name } = await loadItems(flags);
   const answer = answerKind(flags.answer, items);
-  const seed = intFlag(flags.seed, "seed", 0);
-  const split = choiceFlag<SplitName>(flags.split, "split", ["train", "test", "all"], "train");
-  const trainFraction = numberFlag(flags["train-fraction"], "train-fraction", 0.5, 0, 1);
+  const { seed, split } = flags;
+  const trainFraction = flags["train-fraction"];
   let questions = selectSplit(items, split, { trainFraction, seed });
-  if (flags.limit) questions = questions.slice(0, intFlag(flags.limit, "limit", questions.length, 1));
+  if (flags.limit !== undefined) questions = questions.slice(0, flags.limit);
   const reasoner = await defaultChatModel({ items, seed });
   console.log(`Collecting behavioural data: ${questions.length} ${split} questions of ${name}, reasoner ${reasoner.description}`);
 
@@ -92,9 +86,9 @@ export async function collectCommand(argv: string[]): Promise<number> {
       model: reasoner.model,
       out: flags.out,
       answer,
-      maxAttempts: intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100),
-      concurrency: intFlag(flags.concurrency, "concurrency", 8, 1, 256),
-      policy: choiceFlag<CollectPolicy>(flags.policy, "policy", ["oracle", "explore"], "oracle"),
+      maxAttempts: flags["max-attempts"],
+      concurrency: flags.concurrency,
+      policy: flags.policy,
       signal: stop.signal,
       graceMs: GRACE_MS,
       onProgress: (p) => {

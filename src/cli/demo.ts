@@ -1,13 +1,24 @@
 import { answerFormat } from "../answers/index.js";
 import { OracleDiscriminator } from "../dm/oracle.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
-import { DEFAULT_FALLBACK, FALLBACKS, type Fallback } from "../policy/fallback.js";
+import { DEFAULT_FALLBACK, FALLBACKS } from "../policy/fallback.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
-import { DATASET_NAMES, loadDataset, type DatasetName } from "../replay/loaders.js";
+import { DATASET_NAMES, loadDataset } from "../replay/loaders.js";
 import { traceOrder } from "../replay/order.js";
-import { choiceFlag, intFlag, parseFlags } from "./args.js";
+import { defineCommand, helpText, parseOptions } from "./options.js";
 
-const USAGE = `drr demo [--dataset ${DATASET_NAMES.join("|")}] [--questions 5] [--max-attempts 5] [--seed 0] [--fallback ${FALLBACKS.join("|")}]`;
+export const DEMO = defineCommand({
+  name: "demo",
+  summary:
+    "Runs a few questions through the DRR graph on recorded LLM outputs and prints each attempt and decision; the discriminator is the oracle (it reads the gold answer), as when DRR distils behavioural data",
+  options: {
+    dataset: { type: "choice", choices: DATASET_NAMES, default: "date", description: "public data set of recorded LLM outputs" },
+    questions: { type: "int", min: 1, max: 1000, default: 5, description: "how many questions to run" },
+    "max-attempts": { type: "int", min: 1, max: 100, default: 5, description: "most attempts per question" },
+    seed: { type: "int", min: 0, default: 0, description: "seed of the question order and of the replayed outputs" },
+    fallback: { type: "choice", choices: FALLBACKS, default: DEFAULT_FALLBACK, description: "answer given when no attempt is accepted" },
+  },
+});
 
 /**
  * A few questions through the DRR graph on recorded LLM outputs, printing each attempt and
@@ -15,27 +26,14 @@ const USAGE = `drr demo [--dataset ${DATASET_NAMES.join("|")}] [--questions 5] [
  * behavioural data; `drr train` turns that data into a model that needs no gold answer.
  */
 export async function demoCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    {
-      dataset: { type: "string" },
-      questions: { type: "string" },
-      "max-attempts": { type: "string" },
-      seed: { type: "string" },
-      fallback: { type: "string" },
-      help: { type: "boolean" },
-    },
-    USAGE,
-  );
+  const flags = parseOptions(DEMO, argv);
   if (flags.help) {
-    console.log(USAGE);
+    console.log(helpText(DEMO));
     return 0;
   }
-  const dataset = choiceFlag<DatasetName>(flags.dataset, "dataset", DATASET_NAMES, "date");
-  const count = intFlag(flags.questions, "questions", 5, 1, 1000);
-  const maxAttempts = intFlag(flags["max-attempts"], "max-attempts", 5, 1, 100);
-  const seed = intFlag(flags.seed, "seed", 0);
-  const fallback = choiceFlag<Fallback>(flags.fallback, "fallback", FALLBACKS, DEFAULT_FALLBACK);
+  const { dataset, seed, fallback } = flags;
+  const count = flags.questions;
+  const maxAttempts = flags["max-attempts"];
 
   const items = await loadDataset(dataset);
   const reasoner = await defaultChatModel({ items, seed });

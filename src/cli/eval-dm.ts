@@ -3,9 +3,19 @@ import { isPostgresUrl, readRecordsFrom, redactUrl } from "../behavior/postgres-
 import { DmError } from "../errors.js";
 import { evaluate, formatMetric } from "../dm/metrics.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
-import { numberFlag, parseFlags } from "./args.js";
+import { defineCommand, helpText, parseOptions } from "./options.js";
 
-const USAGE = "drr eval-dm --model model.onnx --data (records.jsonl | postgres://...) [--threshold 0.5] [--json]";
+export const EVAL_DM = defineCommand({
+  name: "eval-dm",
+  summary:
+    "Scores labelled attempt records with a DM file and prints accuracy, ROC AUC, precision and recall of accept, ECE, accept rate and formula score at the model's threshold (or --threshold)",
+  options: {
+    model: { type: "string", placeholder: "FILE.onnx", required: true, description: "the DM, as drr train or drr bench wrote it" },
+    data: { type: "string", placeholder: "FILE|URL", required: true, description: "labelled attempt records: a JSON Lines file or a postgres:// URL" },
+    threshold: { type: "number", min: 0, max: 1, defaultText: "the model's own", description: "accept threshold in [0, 1]" },
+    json: { type: "boolean", description: "print one JSON object instead of text" },
+  },
+});
 
 /** Records are scored in batches of this many. */
 const BATCH = 256;
@@ -16,26 +26,12 @@ const BATCH = 256;
  * (or `--threshold`). With `--json` it prints one JSON object instead. Returns the exit code.
  */
 export async function evalDmCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    {
-      model: { type: "string" },
-      data: { type: "string" },
-      threshold: { type: "string" },
-      json: { type: "boolean" },
-      help: { type: "boolean" },
-    },
-    USAGE,
-  );
+  const flags = parseOptions(EVAL_DM, argv);
   if (flags.help) {
-    console.log(USAGE);
+    console.log(helpText(EVAL_DM));
     return 0;
   }
-  if (flags.model === undefined || flags.data === undefined) {
-    console.error(`drr eval-dm: --model and --data are required.\nUsage: ${USAGE}`);
-    return 2;
-  }
-  const threshold = flags.threshold === undefined ? undefined : numberFlag(flags.threshold, "threshold", 0.5, 0, 1);
+  const { threshold } = flags;
   const modelPath = resolve(flags.model);
   const discriminator = await OnnxDiscriminator.load(modelPath, threshold === undefined ? {} : { threshold });
   try {

@@ -1,39 +1,34 @@
-import { loadDataset, DATASET_NAMES, type DatasetName } from "../replay/loaders.js";
-import { readReplayFile } from "../replay/format.js";
 import { startReplayServer } from "../replay/server.js";
-import { choiceFlag, intFlag, parseFlags } from "./args.js";
+import { DATA_OPTIONS, loadItems } from "./data.js";
+import { defineCommand, helpText, parseOptions } from "./options.js";
 
-const USAGE = "drr replay-server (--data FILE | --dataset gsm8k|svamp|game24) [--port 0] [--host 127.0.0.1 [--allow-remote]] [--seed 0]";
+export const REPLAY_SERVER = defineCommand({
+  name: "replay-server",
+  summary: "Serves recorded LLM outputs as an OpenAI-compatible /v1/chat/completions until interrupted (Ctrl-C)",
+  options: {
+    ...DATA_OPTIONS,
+    port: { type: "int", min: 0, max: 65535, default: 0, description: "TCP port; 0 picks a free one" },
+    host: { type: "string", placeholder: "HOST", default: "127.0.0.1", description: "address to listen on" },
+    "allow-remote": { type: "boolean", description: "allow a --host other than a loopback address" },
+    seed: { type: "int", min: 0, default: 0, description: "seed of the order in which recorded outputs are served" },
+  },
+});
 
 /** Serves recorded LLM outputs as an OpenAI-compatible `/v1/chat/completions` until interrupted. */
 export async function replayServerCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    {
-      data: { type: "string" },
-      dataset: { type: "string" },
-      port: { type: "string" },
-      host: { type: "string" },
-      "allow-remote": { type: "boolean" },
-      seed: { type: "string" },
-      help: { type: "boolean" },
-    },
-    USAGE,
-  );
+  const flags = parseOptions(REPLAY_SERVER, argv);
   if (flags.help) {
-    console.log(USAGE);
+    console.log(helpText(REPLAY_SERVER));
     return 0;
   }
-  const items = flags.data
-    ? (await readReplayFile(flags.data)).items
-    : await loadDataset(choiceFlag<DatasetName>(flags.dataset, "dataset", DATASET_NAMES, "gsm8k"));
+  const { items } = await loadItems(flags);
   const server = await startReplayServer({
     items,
-    port: intFlag(flags.port, "port", 0, 0, 65535),
-    host: flags.host ?? "127.0.0.1",
-    allowRemote: flags["allow-remote"] === true,
+    port: flags.port,
+    host: flags.host,
+    allowRemote: flags["allow-remote"],
     warn: (message) => console.error(message),
-    seed: intFlag(flags.seed, "seed", 0),
+    seed: flags.seed,
   });
   console.log(`Replay server for ${items.length} questions at ${server.url}`);
   console.log(`Try: OPENAI_BASE_URL=${server.url} OPENAI_API_KEY=replay npx drr demo`);

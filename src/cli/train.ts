@@ -9,67 +9,58 @@ import { MODEL_KINDS, type ModelKind } from "../dm/model.js";
 import { decodeOnnxModel } from "../dm/onnx-reader.js";
 import { METADATA_KEYS, writeDmModel } from "../dm/onnx-writer.js";
 import { trainDm } from "../dm/trainer.js";
-import { choiceFlag, intFlag, numberFlag, parseFlags } from "./args.js";
+import { UsageError } from "./args.js";
+import { defineCommand, helpText, parseOptions } from "./options.js";
 
-const USAGE =
-  "drr train --data (records.jsonl | postgres://...) --out model.onnx [--model logreg|mlp] [--seed 0] [--epochs 20] [--dev-fraction 0.2] " +
-  "[--hidden 32] [--lr 0.05] [--batch-size 128] [--l2 1e-6] [--patience 3] [--buckets 16384] " +
-  "[--threshold-rule formula|f1|fixed] [--threshold 0.5] [--no-calibrate] [--no-class-balance]";
+export const TRAIN = defineCommand({
+  name: "train",
+  summary: "Trains the discriminative model on labelled attempt records (JSON Lines), prints each epoch and the dev metrics, and writes the model as ONNX",
+  options: {
+    data: { type: "string", placeholder: "FILE|URL", required: true, description: "labelled attempt records, as drr collect writes them: a JSON Lines file or a postgres:// URL" },
+    out: { type: "string", placeholder: "FILE", required: true, description: "where to write the model (.onnx); its folder must exist" },
+    model: { type: "choice", choices: MODEL_KINDS, default: "logreg", description: "model kind: logistic regression or a one-hidden-layer MLP" },
+    seed: { type: "int", min: 0, max: 2 ** 31 - 1, default: 0, description: "random seed (dev split, initialisation, batch order)" },
+    epochs: { type: "int", min: 1, max: 10_000, default: 20, description: "most training epochs" },
+    "dev-fraction": { type: "number", min: 0, max: 0.9, default: 0.2, description: "share of questions held out as dev (early stopping, calibration, threshold)" },
+    hidden: { type: "int", min: 1, max: 4096, default: 32, description: "hidden units of the MLP" },
+    lr: { type: "number", min: 1e-7, max: 10, defaultText: "0.05 for logreg, 0.01 for mlp", description: "learning rate" },
+    "batch-size": { type: "int", min: 1, max: 1_000_000, default: 128, description: "records per mini-batch" },
+    l2: { type: "number", min: 0, max: 10, default: 1e-6, description: "L2 weight penalty" },
+    patience: { type: "int", min: 1, max: 10_000, default: 3, description: "epochs without dev improvement before stopping" },
+    buckets: { type: "int", min: 16, max: 1 << 22, default: 1 << 14, description: "hash buckets of the text features" },
+    "threshold-rule": {
+      type: "choice",
+      choices: THRESHOLD_RULE_KINDS,
+      defaultText: "fixed when --threshold is given, else formula",
+      description: "how the accept threshold is chosen: best formula score, best F1, or --threshold",
+    },
+    threshold: { type: "number", min: 0, max: 1, description: "fixed accept threshold in [0, 1] (implies --threshold-rule fixed)" },
+    "no-calibrate": { type: "boolean", description: "skip Platt calibration of the scores on dev" },
+    "no-class-balance": { type: "boolean", description: "do not weight the classes to balance right and wrong attempts" },
+  },
+});
 
 /**
  * `drr train`: fits the discriminative model on labelled attempt records (JSON Lines), prints
  * progress per epoch and the dev metrics, and writes the model as ONNX. Returns the exit code.
  */
 export async function trainCommand(argv: string[]): Promise<number> {
-  const flags = parseFlags(
-    argv,
-    {
-      data: { type: "string" },
-      out: { type: "string" },
-      model: { type: "string" },
-      seed: { type: "string" },
-      epochs: { type: "string" },
-      "dev-fraction": { type: "string" },
-      hidden: { type: "string" },
-      lr: { type: "string" },
-      "batch-size": { type: "string" },
-      l2: { type: "string" },
-      patience: { type: "string" },
-      buckets: { type: "string" },
-      "threshold-rule": { type: "string" },
-      threshold: { type: "string" },
-      "no-calibrate": { type: "boolean" },
-      "no-class-balance": { type: "boolean" },
-      help: { type: "boolean" },
-    },
-    USAGE,
-  );
+  const flags = parseOptions(TRAIN, argv);
   if (flags.help) {
-    console.log(USAGE);
+    console.log(helpText(TRAIN));
     return 0;
   }
-  if (flags.data === undefined || flags.out === undefined) {
-    console.error(`drr train: --data and --out are required.\nUsage: ${USAGE}`);
-    return 2;
-  }
-  const model = choiceFlag<ModelKind>(flags.model, "model", MODEL_KINDS, "logreg");
-  const seed = intFlag(flags.seed, "seed", 0, 0, 2 ** 31 - 1);
-  const epochs = intFlag(flags.epochs, "epochs", 20, 1, 10_000);
-  const devFraction = numberFlag(flags["dev-fraction"], "dev-fraction", 0.2, 0, 0.9);
-  const hidden = intFlag(flags.hidden, "hidden", 32, 1, 4096);
-  const learningRate = numberFlag(flags.lr, "lr", model === "mlp" ? 0.01 : 0.05, 1e-7, 10);
-  const batchSize = intFlag(flags["batch-size"], "batch-size", 128, 1, 1_000_000);
-  const l2 = numberFlag(flags.l2, "l2", 1e-6, 0, 10);
-  const patience = intFlag(flags.patience, "patience", 3, 1, 10_000);
-  const buckets = intFlag(flags.buckets, "buckets", 1 << 14, 16, 1 << 22);
-  const ruleKind = choiceFlag(flags["threshold-rule"], "threshold-rule", THRESHOLD_RULE_KINDS, flags.threshold !== undefined ? "fixed" : "formula");
+  const { model, seed, epochs, hidden, l2, patience, buckets } = flags;
+  const devFraction = flags["dev-fraction"];
+  const learningRate = flags.lr ?? (model === "mlp" ? 0.01 : 0.05);
+  const batchSize = flags["batch-size"];
+  const ruleKind = flags["threshold-rule"] ?? (flags.threshold !== undefined ? "fixed" : "formula");
   let thresholdRule: ThresholdRule;
   if (ruleKind === "fixed") {
     if (flags.threshold === undefined) {
-      console.error(`drr train: --threshold-rule fixed needs --threshold <value in [0, 1]>.\nUsage: ${USAGE}`);
-      return 2;
+      throw new UsageError("BAD_ARGUMENTS", "--threshold-rule fixed needs --threshold <value in [0, 1]>.");
     }
-    thresholdRule = { kind: "fixed", value: numberFlag(flags.threshold, "threshold", 0.5, 0, 1) };
+    thresholdRule = { kind: "fixed", value: flags.threshold };
   } else {
     thresholdRule = { kind: ruleKind };
   }

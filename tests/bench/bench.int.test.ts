@@ -135,8 +135,9 @@ describe("drr bench", () => {
     const errors: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((line: string) => void errors.push(line));
     try {
-      expect(await main(["bench", "--dataset", "date", "--seeds", "0", "--out", dir])).toBe(1);
-      expect(errors.join("\n")).toMatch(/BAD_SEEDS/);
+      // A usage error: exit code 2, before any data is read.
+      expect(await main(["bench", "--dataset", "date", "--seeds", "0", "--out", dir])).toBe(2);
+      expect(errors.join("\n")).toMatch(/--seeds must be a whole number from 1 .*BAD_ARGUMENTS/s);
     } finally {
       spy.mockRestore();
     }

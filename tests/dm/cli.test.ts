@@ -79,9 +79,9 @@ describe("drr train and drr eval-dm", () => {
   });
 
   it("explains usage errors and missing files", async () => {
-    const missing = await captureConsole(() => trainCommand(["--data", trainPath]));
-    expect(missing.result).toBe(2);
-    expect(missing.err).toMatch(/--data and --out are required/);
+    // Usage errors are UsageError (code BAD_ARGUMENTS), which `drr` turns into exit code 2 (tests/cli).
+    await expect(trainCommand(["--data", trainPath])).rejects.toThrow(/--out is required/);
+    await expectCode(trainCommand(["--data", trainPath]), "BAD_ARGUMENTS");
     await expectCode(trainCommand(["--data", trainPath, "--out", join(dir, "x.onnx"), "--model", "forest"]), "BAD_ARGUMENTS");
     await expectCode(trainCommand(["--bogus"]), "BAD_ARGUMENTS");
     await expectCode(trainCommand(["--data", join(dir, "none.jsonl"), "--out", join(dir, "x.onnx")]), "FILE_NOT_FOUND");
