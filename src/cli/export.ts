@@ -3,10 +3,19 @@ import { resolve } from "node:path";
 import { isPostgresUrl, readRecordsFrom, redactUrl } from "../behavior/postgres-sink.js";
 import type { AttemptRecord } from "../behavior/record.js";
 import { JsonlSink, readRecords } from "../behavior/sinks.js";
-import { parseArgs } from "node:util";
-import { BehaviorError, DrrInputError } from "../errors.js";
+import { BehaviorError } from "../errors.js";
+import { UsageError } from "./args.js";
+import { defineCommand, helpText, parseOptions } from "./options.js";
 
-const USAGE = "drr export --from (postgres://user@host:5432/db | records.jsonl) --out FILE.jsonl";
+export const EXPORT = defineCommand({
+  name: "export",
+  summary:
+    "Copies the attempt records of a postgres:// URL (or a JSON Lines file) into a JSON Lines file; records already there are not written again",
+  options: {
+    from: { type: "string", placeholder: "URL|FILE", required: true, description: "where the records are: a postgres:// URL or a JSON Lines file" },
+    out: { type: "string", placeholder: "FILE.jsonl", required: true, description: "the JSON Lines file to append them to" },
+  },
+});
 
 function key(r: AttemptRecord): string {
   return JSON.stringify([r.questionId, r.trajectoryId ?? null, r.attempt]);
@@ -20,23 +29,13 @@ function key(r: AttemptRecord): string {
  * is harmless.
  */
 export async function exportCommand(argv: string[]): Promise<number> {
-  let flags: { from?: string; out?: string; help?: boolean };
-  try {
-    flags = parseArgs({ args: argv, options: { from: { type: "string" }, out: { type: "string" }, help: { type: "boolean" } }, strict: true }).values;
-  } catch (error) {
-    throw new DrrInputError("BAD_ARGUMENTS", `${(error as Error).message}\nUsage: ${USAGE}`);
-  }
+  const flags = parseOptions(EXPORT, argv);
   if (flags.help) {
-    console.log(USAGE);
+    console.log(helpText(EXPORT));
     return 0;
   }
-  if (flags.from === undefined || flags.out === undefined) {
-    console.error(`drr export: --from and --out are required.\nUsage: ${USAGE}`);
-    return 2;
-  }
   if (isPostgresUrl(flags.out)) {
-    console.error(`drr export: --out must be a JSON Lines file; to copy into PostgreSQL, run drr collect --out with the URL.\nUsage: ${USAGE}`);
-    return 2;
+    throw new UsageError("BAD_ARGUMENTS", "--out must be a JSON Lines file; to copy into PostgreSQL, run drr collect --out with the URL.");
   }
   const fromPostgres = isPostgresUrl(flags.from);
   const from = fromPostgres ? redactUrl(flags.from) : resolve(flags.from);

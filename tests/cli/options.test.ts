@@ -8,6 +8,7 @@ import { BENCH, benchCommand } from "../../src/cli/bench.js";
 import { COLLECT, collectCommand } from "../../src/cli/collect.js";
 import { DEMO, demoCommand } from "../../src/cli/demo.js";
 import { EVAL_DM, evalDmCommand } from "../../src/cli/eval-dm.js";
+import { EXPORT, exportCommand } from "../../src/cli/export.js";
 import { defaultLabel, editDistance, nearest, parseOptions, type CommandSpec } from "../../src/cli/options.js";
 import { REPLAY_SERVER, replayServerCommand } from "../../src/cli/replay-server.js";
 import { TRAIN, trainCommand } from "../../src/cli/train.js";
@@ -32,6 +33,7 @@ const COMMANDS: Array<[CommandSpec, (argv: string[]) => Promise<number>]> = [
   [COLLECT, collectCommand],
   [TRAIN, trainCommand],
   [EVAL_DM, evalDmCommand],
+  [EXPORT, exportCommand],
   [DEMO, demoCommand],
   [REPLAY_SERVER, replayServerCommand],
 ];
@@ -131,6 +133,7 @@ describe("exit codes: 2 for usage errors, 1 for failures", () => {
     ["a bad choice", ["train", "--data", "a", "--out", "b", "--model", "forest"], /--model must be one of logreg, mlp; got "forest"/],
     ["a missing required option", ["train", "--data", "records.jsonl"], /--out is required/],
     ["two missing required options", ["eval-dm"], /--model and --data are required/],
+    ["drr export --out a URL", ["export", "--from", "a.jsonl", "--out", "postgres://u@h/db"], /--out must be a JSON Lines file/],
     ["--seeds 0", ["bench", "--dataset", "date", "--seeds", "0"], /--seeds must be a whole number from 1/],
     ["--data with --dataset", ["replay-server", "--data", "x.jsonl", "--dataset", "date"], /either --data FILE or --dataset NAME, not both/],
     ["--collect-policy oracle without --threshold", ["bench", "--collect-policy", "oracle"], /--collect-policy oracle needs a fixed --threshold/],
