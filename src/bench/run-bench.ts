@@ -15,7 +15,7 @@ import { DrrInputError } from "../errors.js";
 import type { AttemptRecord } from "../behavior/record.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
 import { DEFAULT_FALLBACK, type Fallback } from "../policy/fallback.js";
-import { DEFAULT_OBJECTIVE, type Objective, type SimulatedPolicy } from "../policy/calibrate.js";
+import { DEFAULT_OBJECTIVE, type Objective } from "../policy/calibrate.js";
 import { checkPolicy, thresholdPolicy, type StopPolicy } from "../policy/policy.js";
 import { calibratePolicy, DEFAULT_FOLDS, type Calibration } from "../pipeline/calibrate.js";
 import { Reasoner } from "../reasoner/reasoner.js";
@@ -123,7 +123,7 @@ export interface BenchReport {
     testRecords: number;
     sizeBytes: number;
     /** How the policy was chosen by out-of-fold simulation on the training split; null when it was fixed. */
-    calibration: Omit<Calibration, "best"> & { best: SimulatedPolicy } | null;
+    calibration: Calibration | null;
   };
   /** Questions whose DRR run failed (counted as unanswered), and the first error's code. */
   failed: { count: number; share: number; firstError: string | null };

@@ -156,10 +156,13 @@ export function decide(
   maxAttempts: number,
   same: AnswerFormat["same"],
 ): { decision: Decision; weight: number } {
-  const newest = attempts.at(-1);
+  const { groupOf } = groupAnswers(attempts, same);
+  const newest = groupOf[attempts.length - 1] ?? -1;
   let weight = 0;
-  if (newest && newest.answer !== null) {
-    weight = answerWeights(attempts, policy, same).find((g) => same(g.answer, newest.answer as string))?.weight ?? 0;
+  if (newest >= 0) {
+    attempts.forEach((a, k) => {
+      if (groupOf[k] === newest) weight += attemptWeight(a.score, policy);
+    });
     if (reachesAccept(weight, policy)) return { decision: "accept", weight };
   }
   return { decision: attempts.length >= maxAttempts ? "exhausted" : "reject", weight };
