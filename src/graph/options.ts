@@ -42,6 +42,12 @@ export interface DrrGraphOptions {
   temperatures?: Partial<ReasonerTemperatures>;
   /** Time limit of one model call in milliseconds. */
   timeoutMs?: number;
+  /**
+   * Time limit of one discriminator score in milliseconds: past it the evaluate node throws
+   * `DiscriminatorError` `DISCRIMINATOR_TIMEOUT` instead of waiting forever. Defaults to 120000
+   * (the model call's default, as an LLM critic makes a model call); `Infinity` turns it off.
+   */
+  discriminatorTimeoutMs?: number;
   checkpointer?: BaseCheckpointSaver | boolean;
   store?: BaseStore;
   interruptBefore?: ("think" | "evaluate" | "stop")[];
@@ -59,8 +65,15 @@ export interface ResolvedDrrOptions {
   fallback: Fallback;
   answer: AnswerKind;
   feedback: string;
+  /** Time limit of one discriminator score in milliseconds (Infinity: none). */
+  discriminatorTimeoutMs: number;
   formatFor(task: AnswerKind | undefined): AnswerFormat;
 }
+
+/** The default time limit of one discriminator score: that of one model call. */
+export const DEFAULT_DISCRIMINATOR_TIMEOUT_MS = 120_000;
+/** The longest delay setTimeout honours (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions {
   if (!options || typeof options !== "object") {
@@ -89,6 +102,18 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
   if (!ANSWER_KINDS.includes(answer)) {
     throw new GraphError("INVALID_OPTIONS", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${String(answer)}.`);
   }
+  const discriminatorTimeoutMs = options.discriminatorTimeoutMs ?? DEFAULT_DISCRIMINATOR_TIMEOUT_MS;
+  if (
+    typeof discriminatorTimeoutMs !== "number" ||
+    Number.isNaN(discriminatorTimeoutMs) ||
+    discriminatorTimeoutMs <= 0 ||
+    (Number.isFinite(discriminatorTimeoutMs) && discriminatorTimeoutMs > MAX_TIMER_MS)
+  ) {
+    throw new GraphError(
+      "INVALID_OPTIONS",
+      `discriminatorTimeoutMs must be a number of milliseconds above 0 and at most ${MAX_TIMER_MS} (or Infinity for no limit); got ${String(discriminatorTimeoutMs)}.`,
+    );
+  }
   const feedback = options.feedback ?? options.prompts?.feedback ?? DEFAULT_FEEDBACK;
   const reasoner =
     options.reasoner ??
@@ -106,6 +131,7 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
     fallback,
     answer,
     feedback,
+    discriminatorTimeoutMs,
     formatFor: (task) => answerFormat(task ?? answer),
   };
 }

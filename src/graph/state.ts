@@ -41,17 +41,23 @@ export function checkQuestion(question: unknown): asserts question is string {
   if (typeof question !== "string" || question.trim() === "") {
     throw new DrrInputError(
       "INVALID_QUESTION",
-      `The DRR graph needs a non-empty string \`question\` in its input; got ${JSON.stringify(question) ?? String(question)}.`,
+      `The DRR graph needs a non-empty string \`question\` in its input; got ${JSON.stringify(question) ?? String(question)}. ` +
+        `Pass one, e.g. graph.invoke({ question: "What is 2 + 2?" }).`,
     );
   }
 }
 
 /** A question field whose validation throws the typed `INVALID_QUESTION` instead of a generic schema error. */
-const QuestionSchema = z.preprocess((value) => {
-  // Undefined passes here so that an absent question is reported by the think node, not at graph build.
-  if (value !== undefined) checkQuestion(value);
-  return value;
-}, z.string());
+const QuestionSchema = z.preprocess(
+  (value) => {
+    // Undefined passes here so that an absent question is reported by the think node, not at graph build.
+    if (value !== undefined) checkQuestion(value);
+    return value;
+  },
+  // Undefined passes the field's own check too: `{ question: undefined }` reaches the think node,
+  // whose `checkQuestion` throws INVALID_QUESTION (a plain z.string() threw a raw zod error).
+  z.custom<string>((value) => value === undefined || typeof value === "string"),
+);
 
 /** The DRR graph's state. */
 export const DrrState = new StateSchema({

@@ -1,7 +1,7 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ScoringInput } from "../../attempt.js";
 import { checkScore } from "../../dm/discriminator.js";
-import { GraphError } from "../../errors.js";
+import { DiscriminatorError, GraphError } from "../../errors.js";
 import { decide } from "../../policy/policy.js";
 import { emit } from "../events.js";
 import type { ResolvedDrrOptions } from "../options.js";
@@ -29,7 +29,7 @@ export function createEvaluateNode(options: ResolvedDrrOptions) {
       previous: attempts.slice(0, -1).map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback, confidence: a.confidence })),
     };
     const { discriminator, policy, maxAttempts } = options;
-    const score = checkScore(await discriminator.score(input), discriminator.id);
+    const score = checkScore(await scoreWithin(discriminator.score(input), options.discriminatorTimeoutMs, discriminator.id), discriminator.id);
     const judged = [...attempts.slice(0, -1), { answer: last.answer, score }];
     const { decision, weight } = decide(judged, policy, maxAttempts, options.formatFor(state.task).same);
     emit(config, {
@@ -48,4 +48,32 @@ export function createEvaluateNode(options: ResolvedDrrOptions) {
       ],
     };
   };
+}
+
+/**
+ * The score, or `DISCRIMINATOR_TIMEOUT` once `ms` have passed without one (the discriminator's
+ * promise is left to settle on its own: the interface has no way to cancel it).
+ */
+async function scoreWithin(score: Promise<number>, ms: number, id: string): Promise<number> {
+  if (!Number.isFinite(ms)) return score;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DiscriminatorError(
+            "DISCRIMINATOR_TIMEOUT",
+            `The discriminator ${id} gave no score within ${ms} ms. Raise \`discriminatorTimeoutMs\` in createDrrGraph's options, or check the discriminator (its model server, for an LLM critic).`,
+          ),
+        ),
+      ms,
+    );
+  });
+  // A late rejection of the abandoned score must not become an unhandled rejection.
+  score.catch(() => undefined);
+  try {
+    return await Promise.race([score, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
