@@ -24,6 +24,13 @@ export { ANSWER_KINDS, DECISIONS, type AnswerKind, type Decision, type PriorAtte
 
 // The graph.
 export { createDrrGraph, type DrrGraph } from "./graph/create-drr-graph.js";
+export {
+  durableCheckpointer,
+  parseCheckpointerUrl,
+  type CheckpointerTarget,
+  type DurableCheckpointer,
+  type DurableCheckpointerKind,
+} from "./graph/checkpointer.js";
 export type { DrrGraphOptions } from "./graph/options.js";
 export { DrrState, AttemptSchema, type Attempt, type DrrInput, type DrrStateValue } from "./graph/state.js";
 

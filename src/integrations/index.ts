@@ -27,4 +27,12 @@ export {
   type DrrNodeFunction,
   type ParentStateKeys,
 } from "./subgraph.js";
-export { studioModel, studioDrrGraph, studioSelfCritiqueGraph, studioAgentWithDrr, studioDiscriminator, DEFAULT_DM_PATH } from "./studio.js";
+export {
+  studioModel,
+  studioDrrGraph,
+  studioSelfCritiqueGraph,
+  studioAgentWithDrr,
+  studioDiscriminator,
+  studioCheckpointer,
+  DEFAULT_DM_PATH,
+} from "./studio.js";

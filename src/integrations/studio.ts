@@ -7,6 +7,7 @@ import { BaseDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { LlmCriticDiscriminator } from "../dm/llm-critic.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import { DmError } from "../errors.js";
+import { durableCheckpointer, type DurableCheckpointer } from "../graph/checkpointer.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
 import { defaultChatModel, type DefaultModel } from "../reasoner/default-model.js";
 import { drrMiddleware } from "./middleware.js";
@@ -52,17 +53,37 @@ export async function studioDiscriminator(): Promise<Discriminator> {
   return existsSync(modelPath) ? OnnxDiscriminator.load(modelPath) : new MissingModel(modelPath);
 }
 
+let checkpointer: Promise<DurableCheckpointer | undefined> | undefined;
+
+/**
+ * The Studio graphs' persistent checkpointer: `DRR_CHECKPOINTER` (`sqlite:PATH`, a file path or
+ * `postgres://…`, see `durableCheckpointer`), opened once per process; none when it is unset or blank.
+ * `langgraph-cli dev` and LangGraph Platform replace a served graph's checkpointer with their own
+ * (the dev server's is in memory, saved to `.langgraph_api/`; the Platform's is PostgreSQL), so this
+ * one matters when the graphs are imported and run directly, e.g. by a worker process.
+ */
+export function studioCheckpointer(): Promise<DurableCheckpointer | undefined> {
+  const url = process.env.DRR_CHECKPOINTER?.trim();
+  checkpointer ??= url ? durableCheckpointer(url) : Promise.resolve(undefined);
+  return checkpointer;
+}
+
 /** The DRR graph for Studio, judged by the trained ONNX DM. */
 export async function studioDrrGraph() {
   const { model } = await studioModel();
   // The threshold is the DM's own, calibrated by `drr bench`.
-  return createDrrGraph({ model, discriminator: await studioDiscriminator(), name: "drr" });
+  return createDrrGraph({ model, discriminator: await studioDiscriminator(), checkpointer: await studioCheckpointer(), name: "drr" });
 }
 
 /** The self-critique baseline for Studio: the Reasoner's own model judges each attempt. */
 export async function studioSelfCritiqueGraph() {
   const { model } = await studioModel();
-  return createDrrGraph({ model, discriminator: new LlmCriticDiscriminator({ model }), name: "self-critique" });
+  return createDrrGraph({
+    model,
+    discriminator: new LlmCriticDiscriminator({ model }),
+    checkpointer: await studioCheckpointer(),
+    name: "self-critique",
+  });
 }
 
 /** A calculator tool for the Studio agent. */
@@ -87,6 +108,7 @@ export async function studioAgentWithDrr() {
     tools: [calculator],
     systemPrompt: "Solve the user's math question step by step. End with \"The answer is N.\"",
     middleware: [drrMiddleware({ discriminator })],
+    checkpointer: await studioCheckpointer(),
     name: "agent-with-drr",
   });
 }
