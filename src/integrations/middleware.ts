@@ -279,7 +279,7 @@ export function drrMiddleware(options: DrrMiddlewareOptions) {
         let reason: string;
         if (decision === "accept") {
           finalAnswer = answer;
-          reason = `attempt ${attempt.index + 1} accepted with score ${score.toFixed(3)}`;
+          reason = `attempt ${attempt.index + 1} accepted with score ${score.toFixed(3)} (its answer's weight reached ${policy.accept})`;
         } else {
           finalAnswer = fallbackAnswer(resolved.fallback, attempts, format, policy);
           reason = `no attempt accepted in ${attempts.length} of ${maxAttempts}; fallback "${resolved.fallback}"`;

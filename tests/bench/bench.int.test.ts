@@ -208,7 +208,7 @@ describe("drr bench", () => {
       // The replay server cannot give a verdict, so the critic rejects every attempt: 3 answers + 3 judgements.
       expect(critique.calls).toBe(6);
       expect(report.methods.drr!.calls).toBeGreaterThanOrEqual(1);
-      expect(server.requests.length).toBeGreaterThan(80 * 3);
+      expect(server.requestCount).toBeGreaterThan(80 * 3);
     } finally {
       await server.close();
     }

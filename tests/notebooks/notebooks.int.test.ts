@@ -159,7 +159,7 @@ describe.skipIf(!haveJupyter)("the notebooks, executed with the tslab kernel", (
     for (const right of [agentBefore, agentAfter, graphBefore, graphAfter]) expect(right).toBeGreaterThan(0);
     for (const calls of [agentCalls, graphCalls]) expect(calls).toBeGreaterThanOrEqual(1);
     // The streamed judgements of one question end with a stop event.
-    expect(run.text).toMatch(/answer \S+: score [\d.]+ vs threshold [\d.]+ → (accept|reject|exhausted)/);
+    expect(run.text).toMatch(/answer \S+: score [\d.]+, its answer's weight [\d.]+ vs [\d.]+ to accept → (accept|reject|exhausted)/);
     expect(run.text).toMatch(/ stop: (accepted|fallback|abstained), answer /);
     expect(run.html).toContain("<table>");
     expect(run.text).toContain("Cleaned up.");
