@@ -15,6 +15,7 @@ import {
   type AttemptRecord,
 } from "../../src/behavior/index.js";
 import { createDrrGraph } from "../../src/graph/create-drr-graph.js";
+import { record } from "./helpers.js";
 import { ScriptedChatModel, ScriptedDiscriminator } from "../../src/testing/index.js";
 
 let dir: string;
@@ -25,18 +26,6 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function record(questionId: string, attempt = 0, label: 0 | 1 | null = null): AttemptRecord {
-  return {
-    schemaVersion: RECORD_SCHEMA_VERSION,
-    questionId,
-    question: `Question ${questionId}?`,
-    attempt,
-    text: `The answer is ${attempt}.`,
-    answer: String(attempt),
-    previous: [],
-    label,
-  };
-}
 
 describe("JsonlSink opening", () => {
   it("throws SINK_NOT_WRITABLE before any run when the folder is missing", () => {
@@ -87,14 +76,14 @@ describe("JsonlSink writing and readRecords", () => {
     const sink = new JsonlSink(path);
     const withNewlines = { ...record("q1"), text: "line one\nline two" };
     await sink.write(withNewlines);
-    await sink.write(record("q2", 1, 1));
+    await sink.write(record("q2", 1, { label: 1 }));
     await sink.close();
     const lines = readFileSync(path, "utf8").split("\n");
     expect(lines).toHaveLength(3);
     expect(lines[2]).toBe("");
     const read = await readRecords(path);
     expect(read).toMatchObject({ skipped: 0, ignored: 0 });
-    expect(read.records).toEqual([withNewlines, record("q2", 1, 1)]);
+    expect(read.records).toEqual([withNewlines, record("q2", 1, { label: 1 })]);
   });
 
   it("skips and counts corrupt and truncated lines, and warns once with the count", async () => {
