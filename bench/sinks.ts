@@ -18,7 +18,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -221,6 +221,7 @@ async function main(): Promise<void> {
     if (ownServer) {
       baseUrl = execFileSync("bash", [path.join(ROOT, "scripts/postgres.sh"), "start", pgDir], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
     }
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg()[0]?.toFixed(1)} at the start (other processes compete for the cores)`);
     const bytes = Buffer.byteLength(JSON.stringify(makeRecord("w0", 0, 1))) + 1;
     console.log(
       `sink throughput: ${total} records per configuration and round (~${bytes} bytes each as JSONL), ` +
@@ -285,6 +286,7 @@ async function main(): Promise<void> {
             `(${signed(ms(rate[v]) - ms(rate.noop), 2)} ms/run over the no-op handler, ${signed(100 * (ms(rate[v]) / ms(rate.noop) - 1), 1)}%)`,
         );
       }
+      console.log(`load average ${loadavg()[0]?.toFixed(1)} at the end`);
     } finally {
       await admin.end();
     }
