@@ -7,31 +7,16 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
-import type { ScoringInput } from "../src/attempt.js";
 import { BehaviorCollector } from "../src/behavior/collector.js";
 import { JsonlSink } from "../src/behavior/sinks.js";
 import { collectBehavior } from "../src/bench/collect.js";
 import { selectSplit } from "../src/bench/split.js";
-import { BaseDiscriminator } from "../src/dm/discriminator.js";
 import { createDrrGraph } from "../src/graph/create-drr-graph.js";
 import { ReplayChatModel } from "../src/replay/chat-model.js";
 import { loadDataset } from "../src/replay/loaders.js";
+import { NoopHandler, SecondAttemptDiscriminator } from "./support.js";
 
-/** Rejects the first attempt and accepts the second, so each run has two attempts. */
-class SecondAttemptDiscriminator extends BaseDiscriminator {
-  readonly id = "second-attempt";
-  override async score(input: ScoringInput): Promise<number> {
-    return input.attempt >= 1 ? 1 : 0;
-  }
-}
-
-/** A handler that does nothing: what LangChain's callback machinery costs by itself. */
-class NoopHandler extends BaseCallbackHandler {
-  name = "noop";
-  override awaitHandlers = true;
-}
 
 type Variant = "without" | "noop" | "with";
 

@@ -22,16 +22,14 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import pg from "pg";
-import type { ScoringInput } from "../src/attempt.js";
 import { BehaviorCollector } from "../src/behavior/collector.js";
 import { PostgresSink } from "../src/behavior/postgres-sink.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../src/behavior/record.js";
 import { JsonlSink, type BehaviorSink } from "../src/behavior/sinks.js";
-import { BaseDiscriminator } from "../src/dm/discriminator.js";
 import { createDrrGraph } from "../src/graph/create-drr-graph.js";
+import { NoopHandler, SecondAttemptDiscriminator } from "./support.js";
 
 const SELF = fileURLToPath(import.meta.url);
 const ROOT = path.resolve(path.dirname(SELF), "..");
@@ -169,19 +167,6 @@ async function lineCount(file: string): Promise<number> {
 // model, without callbacks, with a no-op handler, and with a BehaviorCollector on each sink.
 // ---------------------------------------------------------------------------------------------
 
-/** Rejects the first attempt and accepts the second, so each run has two attempts. */
-class SecondAttemptDiscriminator extends BaseDiscriminator {
-  readonly id = "second-attempt";
-  override async score(input: ScoringInput): Promise<number> {
-    return input.attempt >= 1 ? 1 : 0;
-  }
-}
-
-/** A handler that does nothing: what LangChain's callback machinery costs by itself. */
-class NoopHandler extends BaseCallbackHandler {
-  name = "noop";
-  override awaitHandlers = true;
-}
 
 type Variant = "without" | "noop" | "jsonl" | "postgres";
 
