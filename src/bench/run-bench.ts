@@ -155,6 +155,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     model: path.join(options.outDir, "dm.onnx"),
   };
   const collectPolicy = options.collectPolicy ?? "explore";
+  if (collectPolicy !== "explore" && options.policy === undefined && options.threshold === undefined) calibrationNeedsExplore();
   const passes = Math.max(1, options.collectPasses ?? defaultCollectPasses(options.items, maxAttempts, options.liveModel !== undefined));
   // One file per pass: a pass must not resume from another pass's records of the same questions.
   const trainFiles = Array.from({ length: passes }, (_, pass) =>
@@ -200,10 +201,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     policy = calibration.chosen.policy;
     progress("calibrate", 1, 1);
   } else {
-    throw new DrrInputError(
-      "BAD_ARGUMENTS",
-      'The stopping policy is calibrated on explored trajectories: use --collect-policy explore, or give a fixed --threshold with --collect-policy oracle.',
-    );
+    policy = calibrationNeedsExplore();
   }
 
   // 3. Train the DM on the whole training split, export it to ONNX with its policy, and load it back as the graph will.
@@ -298,6 +296,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     files,
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** Throws: the policy can only be calibrated on explored trajectories. */
+function calibrationNeedsExplore(): never {
+  throw new DrrInputError(
+    "BAD_ARGUMENTS",
+    "The stopping policy is calibrated on explored trajectories: use --collect-policy explore, or give a fixed --threshold with --collect-policy oracle.",
+  );
 }
 
 /** Replay needs at least `maxAttempts` recorded traces per question, or attempts would repeat traces. */
