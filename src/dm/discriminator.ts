@@ -15,19 +15,36 @@ export interface Discriminator {
   score(input: ScoringInput): Promise<number>;
 }
 
-/** A base class that derives `score` from `scoreBatch`; subclasses implement one of the two. */
+/**
+ * A base class that derives `score` from `scoreBatch` and `scoreBatch` from `score`; subclasses
+ * implement one of the two. A subclass that implements neither gets a `NOT_IMPLEMENTED`
+ * `DiscriminatorError` on its first call instead of endless recursion.
+ */
 export abstract class BaseDiscriminator implements Discriminator {
   abstract readonly id: string;
 
   async score(input: ScoringInput): Promise<number> {
+    this.assertImplementsOne();
     const [value] = await this.scoreBatch([input]);
     return value as number;
   }
 
   async scoreBatch(inputs: ScoringInput[]): Promise<number[]> {
+    this.assertImplementsOne();
     const scores: number[] = [];
     for (const input of inputs) scores.push(await this.score(input));
     return scores;
+  }
+
+  /** Throws `NOT_IMPLEMENTED` when the subclass overrides neither `score` nor `scoreBatch`. */
+  private assertImplementsOne(): void {
+    if (this.score === BaseDiscriminator.prototype.score && this.scoreBatch === BaseDiscriminator.prototype.scoreBatch) {
+      throw new DiscriminatorError(
+        "NOT_IMPLEMENTED",
+        `Discriminator "${String(this.id)}" (${this.constructor.name}) implements neither score nor scoreBatch; ` +
+          "a BaseDiscriminator subclass must implement score(input) or scoreBatch(inputs) (or both).",
+      );
+    }
   }
 }
 
