@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { evalDmCommand } from "../../src/cli/eval-dm.js";
 import { trainCommand } from "../../src/cli/train.js";
+import type { AttemptRecord } from "../../src/behavior/record.js";
+import { expectedCalibrationError } from "../../src/dm/metrics.js";
 import { OnnxDiscriminator } from "../../src/dm/onnx-discriminator.js";
 import { syntheticRecords } from "../../src/dm/synthetic.js";
 import { captureConsole, expectCode, tempDir, writeJsonl } from "./helpers.js";
@@ -11,6 +13,7 @@ let dir: string;
 let cleanup: () => Promise<void>;
 let trainPath: string;
 let testPath: string;
+let testRecords: AttemptRecord[];
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir("cli"));
@@ -20,7 +23,10 @@ beforeAll(async () => {
   // One unlabelled record, one corrupt line and one truncated line must be skipped, not fatal.
   train.push({ ...train[0]!, label: null });
   await writeJsonl(trainPath, train, ["{not json", JSON.stringify(train[1]).slice(0, 40)]);
-  await writeJsonl(testPath, syntheticRecords({ questions: 200, seed: 11 }));
+  // Every 7th test label is flipped: the synthetic data is separable, and without noise every
+  // figure eval-dm reports would be 1 (or 0), whichever way it were computed.
+  testRecords = syntheticRecords({ questions: 200, seed: 11 }).map((r, i) => (i % 7 === 3 ? { ...r, label: r.label === 1 ? 0 : 1 } : r));
+  await writeJsonl(testPath, testRecords);
 });
 afterAll(async () => {
   await cleanup();
@@ -52,10 +58,29 @@ describe("drr train and drr eval-dm", () => {
     expect(report.labelled).toBe(1000);
     expect(report.auc).toBeGreaterThan(0.75);
     expect(report.threshold).toBeCloseTo(model.threshold, 12);
-    for (const key of ["accuracy", "precision", "recall", "ece"]) {
-      expect(report[key]).toBeGreaterThanOrEqual(0);
-      expect(report[key]).toBeLessThanOrEqual(1);
-    }
+    // The reported figures must be the ones of the model's own scores on these records at its
+    // threshold, counted here by hand rather than through the metrics module eval-dm uses.
+    const scorer = await OnnxDiscriminator.load(modelPath);
+    const scores = await scorer.scoreBatch(testRecords);
+    await scorer.release();
+    const labels = testRecords.map((r) => r.label as number);
+    let tp = 0;
+    let fp = 0;
+    let fn = 0;
+    let tn = 0;
+    scores.forEach((s, i) => {
+      const accept = s >= report.threshold!;
+      if (accept && labels[i] === 1) tp += 1;
+      else if (accept) fp += 1;
+      else if (labels[i] === 1) fn += 1;
+      else tn += 1;
+    });
+    expect(tp + fp + fn + tn).toBe(1000);
+    expect(Math.min(tp, fp, fn, tn)).toBeGreaterThan(0); // every cell used, so each figure below is informative
+    expect(report.accuracy).toBeCloseTo((tp + tn) / 1000, 9);
+    expect(report.precision).toBeCloseTo(tp / (tp + fp), 9);
+    expect(report.recall).toBeCloseTo(tp / (tp + fn), 9);
+    expect(report.ece).toBeCloseTo(expectedCalibrationError(scores, labels), 9);
 
     const text = await captureConsole(() => evalDmCommand(["--model", modelPath, "--data", testPath, "--threshold", "0.5"]));
     expect(text.result).toBe(0);

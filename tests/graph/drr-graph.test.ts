@@ -12,7 +12,10 @@ const question = "Janet has 9 eggs and sells them for $2 each. How much does she
 
 describe("createDrrGraph routing", () => {
   it("accepts a first attempt the discriminator trusts and stops", async () => {
-    const model = new ScriptedChatModel(["9 * 2 = 18. The answer is 18."]);
+    // The reply reports its own token counts, so the test checks they reach the attempt unchanged.
+    const reply = new AIMessage("9 * 2 = 18. The answer is 18.");
+    reply.usage_metadata = { input_tokens: 37, output_tokens: 11, total_tokens: 48 };
+    const model = new ScriptedChatModel([reply]);
     const dm = new ScriptedDiscriminator([0.9]);
     const graph = createDrrGraph({ model, discriminator: dm });
     const result = await graph.invoke({ question });
@@ -20,7 +23,7 @@ describe("createDrrGraph routing", () => {
     expect(result.outcome).toBe("accepted");
     expect(result.attempts).toHaveLength(1);
     expect(result.attempts[0]).toMatchObject({ index: 0, answer: "18", score: 0.9, decision: "accept", feedback: null });
-    expect(result.attempts[0]?.usage?.totalTokens).toBeGreaterThan(0);
+    expect(result.attempts[0]?.usage).toEqual({ inputTokens: 37, outputTokens: 11, totalTokens: 48 });
     expect(result.attempts[0]?.latencyMs).toBeGreaterThanOrEqual(0);
     model.assertDone();
     dm.assertDone();
