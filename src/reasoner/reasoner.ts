@@ -80,6 +80,24 @@ export function defaultWithTemperature(model: BaseChatModel, temperature: number
 }
 
 /**
+ * True when a model failure comes from a replay of recorded outputs: a `ReplayError` from
+ * `ReplayChatModel`, or an error whose code is a replay code (an OpenAI client talking to the
+ * replay server). Credentials, server and model name are not the cause of those.
+ */
+function isReplayFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("REPLAY_");
+}
+
+/** The message of a `MODEL_ERROR`: the model's own message with one full stop, then advice for a live model. */
+function modelFailureMessage(error: unknown): string {
+  const raw = (error as Error | null)?.message ?? String(error);
+  const trimmed = String(raw).trim().replace(/[.\s]+$/, "");
+  const sentence = `The Reasoner's model failed: ${trimmed}${/[!?…]$/.test(trimmed) ? "" : "."}`;
+  return isReplayFailure(error) ? sentence : `${sentence} Check the model's credentials, server and name.`;
+}
+
+/**
  * The Reasoner makes one attempt at a question with any chat model. After a rejection, the
  * rejected attempts stay in the context, each followed by its verbal feedback and an instruction
  * to take a different line of reasoning.
@@ -152,11 +170,7 @@ export class Reasoner {
       ]);
     } catch (error) {
       if (error instanceof ReasonerError) throw error;
-      throw new ReasonerError(
-        "MODEL_ERROR",
-        `The Reasoner's model failed: ${(error as Error)?.message ?? String(error)}. Check the model's credentials, server and name.`,
-        { cause: error },
-      );
+      throw new ReasonerError("MODEL_ERROR", modelFailureMessage(error), { cause: error });
     } finally {
       clearTimeout(timer);
     }

@@ -23,6 +23,8 @@ export interface ReplayChatModelInput extends BaseChatModelParams {
   seed?: number;
   /** Name reported for the model when a trace names none; defaults to "replay". */
   modelName?: string;
+  /** Name of the replayed data set (for example "gsm8k"), named when a question is unknown. */
+  dataset?: string;
 }
 
 /** The LangChain role names mapped to OpenAI-style roles. */
@@ -80,9 +82,11 @@ export class ReplayChatModel extends BaseChatModel<BaseChatModelCallOptions, AIM
   readonly seed: number;
   readonly modelName: string;
   readonly index: QuestionIndex;
+  /** Name of the replayed data set, when given. */
+  readonly dataset: string | undefined;
 
   constructor(fields: ReplayChatModelInput) {
-    const { items, seed, modelName, ...baseFields } = fields;
+    const { items, seed, modelName, dataset, ...baseFields } = fields;
     super(baseFields);
     if (!Array.isArray(items)) {
       throw new ReplayError("REPLAY_INVALID_ARGUMENT", "ReplayChatModel needs `items`, an array of replay items.");
@@ -92,6 +96,7 @@ export class ReplayChatModel extends BaseChatModel<BaseChatModelCallOptions, AIM
       throw new ReplayError("REPLAY_INVALID_ARGUMENT", `seed must be a safe integer, got ${seed}.`);
     }
     this.modelName = modelName ?? "replay";
+    this.dataset = dataset;
     this.index = new QuestionIndex(items);
   }
 
@@ -118,7 +123,7 @@ export class ReplayChatModel extends BaseChatModel<BaseChatModelCallOptions, AIM
 
   /** The full replayed reply for the messages; throws "REPLAY_UNKNOWN_QUESTION" when none matches. */
   reply(messages: readonly BaseMessage[], stop?: readonly string[]): ReplayReply {
-    return replayReply(this.index, toPromptMessages(messages), { seed: this.seed, modelName: this.modelName, stop });
+    return replayReply(this.index, toPromptMessages(messages), { seed: this.seed, modelName: this.modelName, stop, dataset: this.dataset });
   }
 
   private replayMetadata(reply: ReplayReply): { response: Record<string, unknown>; usage: { input_tokens: number; output_tokens: number; total_tokens: number } } {

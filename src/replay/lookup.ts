@@ -13,12 +13,31 @@ export interface PromptMessage {
   content: string;
 }
 
-/** Collapses every run of whitespace to one space and trims, after Unicode NFC normalisation. */
+/** Single quotes and apostrophes written in other ways: ‘ ’ ‚ ‛ ′ ‹ › ＇ and the modifier-letter apostrophe. */
+const SINGLE_QUOTES = /[\u2018\u2019\u201A\u201B\u2032\u2039\u203A\u02BC\uFF07]/g;
+/** Double quotes written in other ways: “ ” „ ‟ ″ « » ＂. */
+const DOUBLE_QUOTES = /[\u201C\u201D\u201E\u201F\u2033\u00AB\u00BB\uFF02]/g;
+/** Dashes and minus signs: hyphen, non-breaking hyphen, figure dash, en dash, em dash, horizontal bar, minus. */
+const DASHES = /[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uFE58\uFE63\uFF0D]/g;
+
+/**
+ * The form in which questions are compared: Unicode NFKC (full-width letters and digits,
+ * ligatures and composed accents become their plain forms), curly and other quotes and
+ * apostrophes become straight ones (' and "), en and em dashes and minus signs become "-",
+ * every run of whitespace becomes one space, and the ends are trimmed. A prompt that differs from
+ * a data set's question only in these ways finds that question.
+ */
 export function normalizeQuestion(text: string): string {
-  return text.normalize("NFC").replace(/\s+/g, " ").trim();
+  return text
+    .normalize("NFKC")
+    .replace(SINGLE_QUOTES, "'")
+    .replace(DOUBLE_QUOTES, '"')
+    .replace(DASHES, "-")
+    .replace(/\s+/g, " ")
+    .trim();
 }
 
-/** An index of replay items by whitespace-normalised question text. */
+/** An index of replay items by normalised question text (see `normalizeQuestion`). */
 export class QuestionIndex {
   readonly items: readonly ReplayItem[];
   private readonly byQuestion = new Map<string, ReplayItem>();

@@ -39,6 +39,8 @@ export interface ReplayReplyOptions {
   stop?: readonly string[] | undefined;
   /** Added to the attempt index, for example to give n different samples of one prompt. */
   attemptOffset?: number;
+  /** Name of the replayed data set, named in the unknown-question message; optional. */
+  dataset?: string | undefined;
 }
 
 /** One entry of OpenAI's `logprobs.content`. */
@@ -93,19 +95,41 @@ export function chunkText(text: string): string[] {
   return text.match(/\s*\S+\s*/g) ?? (text.length > 0 ? [text] : []);
 }
 
-/** The error for a prompt that asks no known question, quoting the start of the prompt. */
-export function unknownQuestionError(messages: readonly PromptMessage[], itemCount: number): ReplayError {
-  const prompt = messages
-    .map((m) => m.content)
-    .join(" ")
-    .replace(/\s+/g, " ")
-    .trim();
-  const head = prompt.length > 80 ? `${prompt.slice(0, 80)}...` : prompt;
+/** Longest question text quoted in the unknown-question message. */
+const QUOTED_QUESTION_CHARS = 120;
+
+/**
+ * The question a prompt asks, as the unknown-question message quotes it: the last user message
+ * before the first assistant message (later user messages are feedback on an attempt), else the
+ * last message; without a leading "Question:" label and cut at the first line break when the
+ * label was there (the default prompt adds "Let's think step by step." on the next line);
+ * whitespace collapsed; cut to about 120 characters.
+ */
+export function askedQuestion(messages: readonly PromptMessage[]): string {
+  const firstAssistant = messages.findIndex((m) => m.role === "assistant");
+  const asked = firstAssistant < 0 ? messages : messages.slice(0, firstAssistant);
+  const message = [...asked].reverse().find((m) => m.role === "user") ?? messages[messages.length - 1];
+  let text = message?.content ?? "";
+  const labelled = /^\s*question\s*:\s*([^\n]*\S[^\n]*)/i.exec(text);
+  if (labelled) text = labelled[1] as string;
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > QUOTED_QUESTION_CHARS ? `${text.slice(0, QUOTED_QUESTION_CHARS).trimEnd()}…` : text;
+}
+
+/**
+ * The error for a prompt that asks no known question ("REPLAY_UNKNOWN_QUESTION"): it names the
+ * question looked for, says that a replay only knows its data set's questions, and how to use a
+ * live model instead. `dataset` is the replayed data set's name, when known.
+ */
+export function unknownQuestionError(messages: readonly PromptMessage[], itemCount: number, dataset?: string): ReplayError {
+  const question = askedQuestion(messages);
+  const asked = question === "" ? "The prompt asks no question" : `The question "${question}"`;
+  const known = `${itemCount} question${itemCount === 1 ? "" : "s"}${dataset ? ` of the data set "${dataset}"` : ""}`;
   return new ReplayError(
     "REPLAY_UNKNOWN_QUESTION",
-    `No replay item's question appears in the prompt "${head}". The question text must appear ` +
-      `verbatim (up to whitespace) in a message; check that the prompt uses the dataset's question ` +
-      `and that the replay items (${itemCount} loaded) include it.`,
+    `${asked} is not in the replay: a replay model answers with recorded outputs and only knows the ` +
+      `${known} (matched up to whitespace, quotes, dashes and Unicode forms). Ask one of them, ` +
+      `or use a live model: set OPENAI_API_KEY or OPENAI_BASE_URL, or pass a chat model.`,
   );
 }
 
@@ -116,7 +140,7 @@ export function replayReply(
   options: ReplayReplyOptions,
 ): ReplayReply {
   const item = index.find(messages);
-  if (item === undefined) throw unknownQuestionError(messages, index.size);
+  if (item === undefined) throw unknownQuestionError(messages, index.size, options.dataset);
   const attempt = messages.filter((m) => m.role === "assistant").length + (options.attemptOffset ?? 0);
   const traceIndex = traceIndexForAttempt(item, attempt, options.seed);
   const trace = item.traces[traceIndex] as ReplayTrace;

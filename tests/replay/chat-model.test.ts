@@ -97,7 +97,7 @@ describe("ReplayChatModel", () => {
     expect(joined.usage_metadata?.output_tokens).toBe(Math.ceil(String(joined.content).length / 4));
   });
 
-  it("throws REPLAY_UNKNOWN_QUESTION quoting the start of the prompt", async () => {
+  it("throws REPLAY_UNKNOWN_QUESTION quoting the start of the question", async () => {
     const model = new ReplayChatModel({ items });
     const prompt = `What is the capital of France? ${"Please think carefully. ".repeat(10)}`;
     let error: unknown;

@@ -119,7 +119,7 @@ describe("startReplayServer", () => {
     expect(status).toBe(404);
     expect(json.error).toMatchObject({ code: "REPLAY_UNKNOWN_QUESTION", type: "invalid_request_error" });
     expect(json.error.message).toContain("What is the capital of France?");
-    await expect(chatOpenAI().invoke("What is the capital of France?")).rejects.toThrow(/No replay item/);
+    await expect(chatOpenAI().invoke("What is the capital of France?")).rejects.toThrow(/is not in the replay/);
   });
 
   it("answers malformed requests with 400", async () => {
