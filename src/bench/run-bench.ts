@@ -64,7 +64,7 @@ export interface BenchOptions {
   dmModel?: ModelKind;
   /**
    * How the training data is collected (see `collectBehavior`). Defaults to "explore", which lets
-   * DRR's threshold be calibrated end to end; "oracle" is the paper's.
+   * DRR's stopping policy be calibrated by exact simulation; "oracle" is the paper's (it needs a fixed policy).
    */
   collectPolicy?: CollectPolicy;
   /**
@@ -132,9 +132,10 @@ export interface BenchReport {
 }
 
 /**
- * The whole DRR pipeline on one data set: split the questions, collect behavioural data on the
- * training split (DRR graph + oracle + collector), train the DM and export it to ONNX, reload it,
- * then evaluate every method on the test split with the same per-question attempts.
+ * The whole DRR pipeline on one data set and one seed: split the questions, collect behavioural
+ * data on the training split (DRR graph + explore policy + collector), calibrate the stopping
+ * policy on out-of-fold scores, train the DM and export it to ONNX with its policy, reload it, then
+ * evaluate every method on the test split with the same per-question attempts.
  */
 export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const started = performance.now();

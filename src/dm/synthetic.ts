@@ -1,5 +1,6 @@
 /**
- * Synthetic but realistic attempt records for tests and benchmarks: GSM8K-style word problems,
+ * Synthetic attempt records for tests and benchmarks (built from the featurizer's own cues, so no
+ * measure of real DM quality: tests/dm/trainer-real.int.test.ts trains on recorded behaviour): GSM8K-style word problems,
  * step-by-step attempts with arithmetic, some right and some wrong, with the behavioural cues real
  * Reasoners show (wrong attempts hedge more, repeat rejected answers, copy a number from the
  * question, or end without an answer). `signal` sets how strongly the cues follow the label; at 0
