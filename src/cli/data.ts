@@ -1,5 +1,6 @@
 import type { AnswerKind } from "../attempt.js";
 import { ANSWER_KINDS } from "../attempt.js";
+import { readReplayItemsFromRecords } from "../behavior/to-replay.js";
 import { readReplayFile, type ReplayItem } from "../replay/format.js";
 import { DATASET_NAMES, loadDataset, type DatasetName } from "../replay/loaders.js";
 import { choiceFlag, UsageError } from "./args.js";
@@ -30,9 +31,9 @@ export const ANSWER_OPTION = {
 /** The replay items named by `--data FILE` or `--dataset NAME` (exactly one of them). */
 export async function loadItems(flags: { data?: string | undefined; dataset?: string | undefined }): Promise<{ items: ReplayItem[]; name: string }> {
   if (flags.data !== undefined && flags.dataset !== undefined) {
-    throw new UsageError("BAD_ARGUMENTS", "Give either --data FILE or --dataset NAME, not both.");
+    throw new UsageError("INVALID_ARGUMENT", "Give either --data FILE or --dataset NAME, not both.");
   }
-  if (flags.data !== undefined) return { items: (await readReplayFile(flags.data)).items, name: flags.data };
+  if (flags.data !== undefined) return (await readReplayItemsFromRecords(flags.data)) ?? { items: (await readReplayFile(flags.data)).items, name: flags.data };
   const name = choiceFlag<DatasetName>(flags.dataset, "dataset", DATASET_NAMES, DEFAULT_DATASET);
   return { items: [...(await loadDataset(name))], name };
 }
