@@ -1,6 +1,6 @@
 import path from "node:path";
 import { writeReport, resultsTable } from "../bench/report.js";
-import type { BenchStage } from "../bench/run-bench.js";
+import { LABEL_SOURCES, type BenchStage } from "../bench/run-bench.js";
 import { checkFailures, DEFAULT_SEEDS, runBenchSeeds, seedList } from "../bench/seeds.js";
 import { DEFAULT_GUARD, OBJECTIVES } from "../policy/calibrate.js";
 import { DATASET_INFO, DATASET_NAMES } from "../replay/loaders.js";
@@ -63,6 +63,12 @@ export const BENCH = defineCommand({
     },
     threshold: { type: "number", min: 0, max: 1, defaultText: "calibrated policy", description: "fixed accept threshold instead of the calibrated stopping policy" },
     concurrency: { type: "int", min: 1, max: 256, default: 8, description: "questions run at once" },
+    labels: {
+      type: "choice",
+      choices: LABEL_SOURCES,
+      default: "gold",
+      description: "training labels: gold answers, or agreement with each question's majority answer (no gold on the training side; the test split is scored with gold)",
+    },
   },
   details: () =>
     [
@@ -94,7 +100,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const collectPolicy = flags["collect-policy"];
   if (collectPolicy === "oracle" && flags.threshold === undefined) {
     throw new UsageError(
-      "BAD_ARGUMENTS",
+      "INVALID_ARGUMENT",
       "--collect-policy oracle needs a fixed --threshold: the stopping policy is calibrated on explored trajectories (--collect-policy explore).",
     );
   }
@@ -129,6 +135,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     threshold: flags.threshold,
     collectPasses: flags["collect-passes"],
     concurrency: flags.concurrency,
+    labels: flags.labels,
     onProgress: (s, stage, done, total) => {
       const key = `${s}:${stage}`;
       let bar = bars.get(key);
@@ -159,7 +166,7 @@ function featureGroupsFlag(value: string): Partial<FeatureGroups> {
     const [name, state] = part.split("=").map((x) => x.trim());
     if (!name || !known.includes(name) || !state || !["on", "off", "auto"].includes(state)) {
       throw new UsageError(
-        "BAD_ARGUMENTS",
+        "INVALID_ARGUMENT",
         `--features takes GROUP=on|off pairs separated by commas, with GROUP one of ${known.join(", ")}; got "${part}".`,
       );
     }
