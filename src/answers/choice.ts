@@ -29,10 +29,10 @@ export function createChoiceFormat(options: ChoiceFormatOptions = {}): AnswerFor
   const optionCount = options.optionCount ?? 5;
   const indexBase = options.indexBase ?? 0;
   if (!Number.isInteger(optionCount) || optionCount < 2 || optionCount > 26) {
-    throw new AnswerError("BAD_CHOICE_OPTIONS", `optionCount must be an integer from 2 to 26, got ${optionCount}.`);
+    throw new AnswerError("INVALID_ARGUMENT", `optionCount must be an integer from 2 to 26, got ${optionCount}.`);
   }
   if (indexBase !== 0 && indexBase !== 1) {
-    throw new AnswerError("BAD_CHOICE_OPTIONS", `indexBase must be 0 or 1, got ${String(indexBase)}.`);
+    throw new AnswerError("INVALID_ARGUMENT", `indexBase must be 0 or 1, got ${String(indexBase)}.`);
   }
   const lastLetter = String.fromCharCode(64 + optionCount);
   const range = `A-${lastLetter}`;

@@ -1,7 +1,7 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { ANSWER_KINDS, type AnswerKind, type PriorAttempt } from "../attempt.js";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
-import { BehaviorError } from "../errors.js";
+import { BehaviorError, type DrrErrorCode } from "../errors.js";
 import { checkLabel, toLabeler, trajectoryToRecords, type LabelFunction, type Labeler } from "./labels.js";
 import type { AttemptRecord, Decision } from "./record.js";
 import { asRecord, readChainStartArgs, RunTree, serializedName, type RunNode, type RunType } from "./run-tree.js";
@@ -191,7 +191,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
   constructor(options: BehaviorCollectorOptions) {
     super();
     if (!options || typeof options !== "object") {
-      throw new BehaviorError("INVALID_OPTIONS", "BehaviorCollector needs options: { sink: \"data/behavior.jsonl\" } or { sink: new MemorySink() }.");
+      throw new BehaviorError("INVALID_ARGUMENT", "BehaviorCollector needs options: { sink: \"data/behavior.jsonl\" } or { sink: new MemorySink() }.");
     }
     if (typeof options.sink !== "string" && !isSink(options.sink)) {
       throw new BehaviorError(
@@ -201,22 +201,22 @@ export class BehaviorCollector extends BaseCallbackHandler {
     }
     const write = options.write ?? "records";
     if (!["records", "trajectories", "both"].includes(write)) {
-      throw new BehaviorError("INVALID_OPTIONS", `write must be "records", "trajectories" or "both"; got ${JSON.stringify(write)}.`);
+      throw new BehaviorError("INVALID_ARGUMENT", `write must be "records", "trajectories" or "both"; got ${JSON.stringify(write)}.`);
     }
     this.writeWhat = write;
     const answer = options.answer ?? "number";
     if (!ANSWER_KINDS.includes(answer)) {
-      throw new BehaviorError("INVALID_OPTIONS", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${JSON.stringify(answer)}.`);
+      throw new BehaviorError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${JSON.stringify(answer)}.`);
     }
     this.answerKind = answer;
     this.labeler = options.labeler === undefined ? null : toLabeler(options.labeler);
     if (options.attemptNodes !== undefined && !Array.isArray(options.attemptNodes)) {
-      throw new BehaviorError("INVALID_OPTIONS", "attemptNodes must be an array of LangGraph node names, e.g. [\"think\"].");
+      throw new BehaviorError("INVALID_ARGUMENT", "attemptNodes must be an array of LangGraph node names, e.g. [\"think\"].");
     }
     this.attemptNodes = options.attemptNodes ? new Set(options.attemptNodes) : null;
     const maxOpenRuns = options.maxOpenRuns ?? 1000;
     if (!Number.isInteger(maxOpenRuns) || maxOpenRuns < 1) {
-      throw new BehaviorError("INVALID_OPTIONS", `maxOpenRuns must be a whole number of at least 1; got ${String(maxOpenRuns)}.`);
+      throw new BehaviorError("INVALID_ARGUMENT", `maxOpenRuns must be a whole number of at least 1; got ${String(maxOpenRuns)}.`);
     }
     this.maxOpenRuns = maxOpenRuns;
     this.onError = options.onError;
@@ -426,7 +426,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
     }
   }
 
-  private report(code: string, what: string, cause: unknown): void {
+  private report(code: DrrErrorCode, what: string, cause: unknown): void {
     const error =
       cause instanceof BehaviorError
         ? cause
@@ -550,7 +550,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
     this.pending += 1;
     this.queue = this.queue
       .then(() => this.persist(trajectory))
-      .catch((failure: unknown) => this.report("WRITE_FAILED", "Writing a trajectory failed", failure))
+      .catch((failure: unknown) => this.report("SINK_WRITE_FAILED", "Writing a trajectory failed", failure))
       .finally(() => {
         this.pending -= 1;
       });

@@ -62,17 +62,17 @@ function countSplit(records: readonly AttemptRecord[]): SplitCounts {
  * balanced as `balance` says. The same records and options always give the same result.
  */
 export function buildDataset(records: readonly AttemptRecord[], options: DatasetOptions = {}): Dataset {
-  if (!Array.isArray(records)) throw new BehaviorError("INVALID_INPUT", "buildDataset needs an array of attempt records (see readRecords).");
+  if (!Array.isArray(records)) throw new BehaviorError("INVALID_ARGUMENT", "buildDataset needs an array of attempt records (see readRecords).");
   const balance = options.balance ?? "none";
   if (!["none", "undersample", "oversample"].includes(balance)) {
-    throw new BehaviorError("INVALID_OPTIONS", `balance must be "none", "undersample" or "oversample"; got ${JSON.stringify(balance)}.`);
+    throw new BehaviorError("INVALID_ARGUMENT", `balance must be "none", "undersample" or "oversample"; got ${JSON.stringify(balance)}.`);
   }
   const devFraction = options.devFraction ?? 0.2;
   if (typeof devFraction !== "number" || !(devFraction >= 0 && devFraction < 1)) {
-    throw new BehaviorError("INVALID_OPTIONS", `devFraction must be a number in [0, 1); got ${String(devFraction)}.`);
+    throw new BehaviorError("INVALID_ARGUMENT", `devFraction must be a number in [0, 1); got ${String(devFraction)}.`);
   }
   const seed = options.seed ?? 0;
-  if (!Number.isFinite(seed)) throw new BehaviorError("INVALID_OPTIONS", `seed must be a finite number; got ${String(seed)}.`);
+  if (!Number.isFinite(seed)) throw new BehaviorError("INVALID_ARGUMENT", `seed must be a finite number; got ${String(seed)}.`);
 
   const labelled = records.filter((r) => r.label === 0 || r.label === 1);
   const unlabelled = records.length - labelled.length;

@@ -22,7 +22,7 @@ export function toLabeler(labeler: Labeler | LabelFunction): Labeler {
   if (typeof labeler === "function") return { name: labeler.name || "function", label: labeler };
   if (labeler && typeof labeler === "object" && typeof labeler.label === "function") return labeler;
   throw new BehaviorError(
-    "INVALID_LABELER",
+    "INVALID_ARGUMENT",
     "A labeler must be a function (record) => 0 | 1 | null, or an object with a `label(record)` method, e.g. goldLabeler(goldById, \"number\").",
   );
 }
@@ -45,7 +45,7 @@ function formatFor(record: AttemptRecord, fallback: AnswerKind): AnswerFormat {
 
 function checkKind(kind: AnswerKind, where: string): void {
   if (!ANSWER_KINDS.includes(kind)) {
-    throw new BehaviorError("INVALID_OPTIONS", `${where}: the answer kind must be one of ${ANSWER_KINDS.join(", ")}; got ${JSON.stringify(kind)}.`);
+    throw new BehaviorError("INVALID_ARGUMENT", `${where}: the answer kind must be one of ${ANSWER_KINDS.join(", ")}; got ${JSON.stringify(kind)}.`);
   }
 }
 
@@ -76,7 +76,7 @@ export class GoldLabeler implements Labeler {
     private readonly options: GoldLabelerOptions = {},
   ) {
     if (!gold || typeof gold !== "object") {
-      throw new BehaviorError("INVALID_OPTIONS", "goldLabeler needs a Map or an object of gold answers by question id.");
+      throw new BehaviorError("INVALID_ARGUMENT", "goldLabeler needs a Map or an object of gold answers by question id.");
     }
     checkKind(kind, "goldLabeler");
     this.gold = gold instanceof Map ? new Map(gold) : new Map(Object.entries(gold));
@@ -134,7 +134,7 @@ export function verifierLabeler(
   name = "verifier",
 ): Labeler {
   if (typeof verify !== "function") {
-    throw new BehaviorError("INVALID_LABELER", "verifierLabeler needs a function (answer, record) => true | false | null.");
+    throw new BehaviorError("INVALID_ARGUMENT", "verifierLabeler needs a function (answer, record) => true | false | null.");
   }
   return { name, label: (record) => verify(record.answer, record) };
 }
@@ -212,7 +212,7 @@ export async function labelRecords(
   labeler: Labeler | LabelFunction,
   options: LabelRecordsOptions = {},
 ): Promise<{ records: AttemptRecord[]; stats: LabelStats }> {
-  if (!Array.isArray(records)) throw new BehaviorError("INVALID_INPUT", "labelRecords needs an array of attempt records.");
+  if (!Array.isArray(records)) throw new BehaviorError("INVALID_ARGUMENT", "labelRecords needs an array of attempt records.");
   const resolved = toLabeler(labeler);
   const stats: LabelStats = { positive: 0, negative: 0, unlabelled: 0, kept: 0 };
   const out: AttemptRecord[] = [];

@@ -56,13 +56,13 @@ function parseTarget(url: string, table: string | undefined): { connectionString
   try {
     parsed = new URL(url.trim());
   } catch (error) {
-    throw new BehaviorError("INVALID_POSTGRES_URL", `Cannot parse the PostgreSQL URL ${redactUrl(url)}: ${(error as Error).message}.`, { cause: error });
+    throw new BehaviorError("INVALID_ARGUMENT", `Cannot parse the PostgreSQL URL ${redactUrl(url)}: ${(error as Error).message}.`, { cause: error });
   }
   const fromUrl = parsed.searchParams.get("drr_table");
   parsed.searchParams.delete("drr_table");
   const name = table ?? fromUrl ?? DEFAULT_POSTGRES_TABLE;
   if (!TABLE_NAME.test(name)) {
-    throw new BehaviorError("INVALID_OPTIONS", `The table name ${JSON.stringify(name)} is not a plain SQL identifier (letters, digits and _, at most 63).`);
+    throw new BehaviorError("INVALID_ARGUMENT", `The table name ${JSON.stringify(name)} is not a plain SQL identifier (letters, digits and _, at most 63).`);
   }
   return { connectionString: parsed.toString(), table: name };
 }

@@ -77,7 +77,7 @@ export function interval(values: readonly number[]): Interval {
 /** The seeds `first`, `first + 1`, … of a run of `count`; `count` must be at least 1. */
 export function seedList(first: number, count: number): number[] {
   if (!Number.isInteger(count) || count < 1) {
-    throw new DrrInputError("BAD_SEEDS", `--seeds must be a whole number of at least 1 (the number of draws); got ${String(count)}.`);
+    throw new DrrInputError("INVALID_ARGUMENT", `--seeds must be a whole number of at least 1 (the number of draws); got ${String(count)}.`);
   }
   return Array.from({ length: count }, (_, i) => first + i);
 }
@@ -85,7 +85,7 @@ export function seedList(first: number, count: number): number[] {
 /** Aggregates per-seed reports of one data set into means, intervals and DRR's paired differences. */
 export function aggregate(reports: readonly BenchReport[], models: MultiSeedReport["models"], seconds: number): MultiSeedReport {
   const first = reports[0];
-  if (!first) throw new DrrInputError("BAD_SEEDS", "There is no seed to aggregate.");
+  if (!first) throw new DrrInputError("INVALID_ARGUMENT", "There is no seed to aggregate.");
   const names = Object.keys(first.methods);
   const methods: Record<string, AggregateMethod> = {};
   for (const name of names) {

@@ -25,7 +25,7 @@ export interface QuestionSplit<T> {
 export function splitQuestions<T extends Pick<ReplayItem, "id">>(items: readonly T[], options: SplitOptions = {}): QuestionSplit<T> {
   const fraction = options.trainFraction ?? 0.5;
   if (!(fraction >= 0 && fraction <= 1)) {
-    throw new DrrInputError("BAD_ARGUMENTS", `trainFraction must be in [0, 1]; got ${String(fraction)}.`);
+    throw new DrrInputError("INVALID_ARGUMENT", `trainFraction must be in [0, 1]; got ${String(fraction)}.`);
   }
   const order = traceOrder("split", items.length, options.seed ?? 0);
   const shuffled = order.map((i) => items[i] as T).slice(0, options.limit ?? items.length);

@@ -19,14 +19,14 @@ export type Flags<T extends Options> = { [K in keyof T]?: T[K]["type"] extends "
 
 /**
  * Parses a command's flags without an option table; an unknown or malformed flag is a
- * `BAD_ARGUMENTS` usage error naming the usage. Prefer `defineCommand` + `parseOptions`
+ * `INVALID_ARGUMENT` usage error naming the usage. Prefer `defineCommand` + `parseOptions`
  * (./options.ts), which also build the help and suggest the nearest option.
  */
 export function parseFlags<T extends Options>(argv: string[], options: T, usage: string): Flags<T> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: false, strict: true }).values as Flags<T>;
   } catch (error) {
-    throw new UsageError("BAD_ARGUMENTS", `${(error as Error).message}\nUsage: ${usage}`);
+    throw new UsageError("INVALID_ARGUMENT", `${(error as Error).message}\nUsage: ${usage}`);
   }
 }
 
@@ -35,7 +35,7 @@ export function intFlag(value: string | undefined, name: string, fallback: numbe
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError("BAD_ARGUMENTS", `--${name} must be a whole number from ${min} to ${max}; got "${value}".`);
+    throw new UsageError("INVALID_ARGUMENT", `--${name} must be a whole number from ${min} to ${max}; got "${value}".`);
   }
   return n;
 }
@@ -45,7 +45,7 @@ export function numberFlag(value: string | undefined, name: string, fallback: nu
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isFinite(n) || n < min || n > max) {
-    throw new UsageError("BAD_ARGUMENTS", `--${name} must be a number from ${min} to ${max}; got "${value}".`);
+    throw new UsageError("INVALID_ARGUMENT", `--${name} must be a number from ${min} to ${max}; got "${value}".`);
   }
   return n;
 }
@@ -54,7 +54,7 @@ export function numberFlag(value: string | undefined, name: string, fallback: nu
 export function choiceFlag<C extends string>(value: string | undefined, name: string, choices: readonly C[], fallback: C): C {
   if (value === undefined) return fallback;
   if (!choices.includes(value as C)) {
-    throw new UsageError("BAD_ARGUMENTS", `--${name} must be one of ${choices.join(", ")}; got "${value}".`);
+    throw new UsageError("INVALID_ARGUMENT", `--${name} must be one of ${choices.join(", ")}; got "${value}".`);
   }
   return value as C;
 }

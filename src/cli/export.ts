@@ -35,13 +35,13 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (isPostgresUrl(flags.out)) {
-    throw new UsageError("BAD_ARGUMENTS", "--out must be a JSON Lines file; to copy into PostgreSQL, run drr collect --out with the URL.");
+    throw new UsageError("INVALID_ARGUMENT", "--out must be a JSON Lines file; to copy into PostgreSQL, run drr collect --out with the URL.");
   }
   const fromPostgres = isPostgresUrl(flags.from);
   const from = fromPostgres ? redactUrl(flags.from) : resolve(flags.from);
   const out = resolve(flags.out);
   if (!fromPostgres && existsSync(from) && existsSync(out) && realpathSync(from) === realpathSync(out)) {
-    throw new BehaviorError("OUT_IS_SOURCE", `--out ${out} is the --from file itself. Choose another --out.`);
+    throw new BehaviorError("OUT_IS_INPUT", `--out ${out} is the --from file itself. Choose another --out.`);
   }
   // Opened first: a target that is not behavioural data, or locked by a writer, fails before reading.
   const sink = new JsonlSink(out);

@@ -132,7 +132,7 @@ export function parseOptions<T extends OptionTable>(spec: CommandSpec<T>, argv: 
 }
 
 function usage(spec: CommandSpec, problem: string): UsageError {
-  return new UsageError("BAD_ARGUMENTS", `${problem}\nUsage: ${usageLine(spec)}\nRun "drr ${spec.name} --help" for every option.`);
+  return new UsageError("INVALID_ARGUMENT", `${problem}\nUsage: ${usageLine(spec)}\nRun "drr ${spec.name} --help" for every option.`);
 }
 
 /** Checks and converts one option's value, or returns its default. */
@@ -145,7 +145,7 @@ function convert(name: string, def: OptionDef, value: string | boolean | undefin
     if (!def.choices.includes(text)) {
       const near = nearest(text, def.choices);
       throw new UsageError(
-        "BAD_ARGUMENTS",
+        "INVALID_ARGUMENT",
         `--${name} must be one of ${def.choices.join(", ")}; got "${text}"${near ? ` (did you mean ${near}?)` : ""}.`,
       );
     }
@@ -155,12 +155,12 @@ function convert(name: string, def: OptionDef, value: string | boolean | undefin
   if (def.type === "int") {
     const max = def.max ?? Number.MAX_SAFE_INTEGER;
     if (!Number.isInteger(n) || n < def.min || n > max) {
-      throw new UsageError("BAD_ARGUMENTS", `--${name} must be a whole number from ${def.min} to ${max}; got "${text}".`);
+      throw new UsageError("INVALID_ARGUMENT", `--${name} must be a whole number from ${def.min} to ${max}; got "${text}".`);
     }
     return n;
   }
   if (!Number.isFinite(n) || n < def.min || n > def.max) {
-    throw new UsageError("BAD_ARGUMENTS", `--${name} must be a number from ${def.min} to ${def.max}; got "${text}".`);
+    throw new UsageError("INVALID_ARGUMENT", `--${name} must be a number from ${def.min} to ${def.max}; got "${text}".`);
   }
   return n;
 }

@@ -58,7 +58,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let thresholdRule: ThresholdRule;
   if (ruleKind === "fixed") {
     if (flags.threshold === undefined) {
-      throw new UsageError("BAD_ARGUMENTS", "--threshold-rule fixed needs --threshold <value in [0, 1]>.");
+      throw new UsageError("INVALID_ARGUMENT", "--threshold-rule fixed needs --threshold <value in [0, 1]>.");
     }
     thresholdRule = { kind: "fixed", value: flags.threshold };
   } else {
@@ -133,7 +133,7 @@ const MAX_MODEL_BYTES = 256 * 1024 * 1024;
  * Checks before training that the model can be written to `out`: its folder exists and takes a new
  * file (the model is written to a temporary file there, then renamed), and `out` is not a folder,
  * not the training data, and not an existing file other than a DM model. Throws DmError
- * `OUT_NOT_WRITABLE`, `OUT_IS_DATA` or `OUT_NOT_A_MODEL`.
+ * `OUT_NOT_WRITABLE`, `OUT_IS_INPUT` or `OUT_NOT_A_MODEL`.
  */
 function checkOut(out: string, data: string | null): void {
   const folder = dirname(out);
@@ -156,7 +156,7 @@ function checkOut(out: string, data: string | null): void {
     if (info.isDirectory()) throw notWritable("it is a folder");
     if (!info.isFile()) throw notWritable("it is not a regular file");
     if (data !== null && realpathSync(out) === realpathSync(data)) {
-      throw new DmError("OUT_IS_DATA", `--out ${out} is the training data itself; the model would replace it. Choose another --out, e.g. dm.onnx.`);
+      throw new DmError("OUT_IS_INPUT", `--out ${out} is the training data itself; the model would replace it. Choose another --out, e.g. dm.onnx.`);
     }
     if (info.size > 0 && !isDmModel(out)) {
       throw new DmError(

@@ -246,7 +246,7 @@ const GROUP_NAMES = FEATURE_GROUPS.map((g) => g.name);
 
 /**
  * Validates a partial configuration and fills it in from the defaults; `groups` may name any
- * subset of the groups. Throws DmError "INVALID_CONFIG" when a value is out of range or a group
+ * subset of the groups. Throws DmError "INVALID_ARGUMENT" when a value is out of range or a group
  * is unknown, and "FEATURE_HASH_MISMATCH" for a configuration of another featurizer version.
  */
 export function featurizerConfig(partial: FeaturizerConfigInput = {}): FeaturizerConfig {
@@ -259,11 +259,11 @@ export function featurizerConfig(partial: FeaturizerConfigInput = {}): Featurize
   }
   const givenGroups = (partial.groups ?? {}) as Record<string, unknown>;
   if (typeof givenGroups !== "object" || givenGroups === null || Array.isArray(givenGroups)) {
-    throw new DmError("INVALID_CONFIG", `groups must be an object naming groups among ${GROUP_NAMES.join(", ")}.`);
+    throw new DmError("INVALID_ARGUMENT", `groups must be an object naming groups among ${GROUP_NAMES.join(", ")}.`);
   }
   for (const key of Object.keys(givenGroups)) {
     if (!(GROUP_NAMES as readonly string[]).includes(key)) {
-      throw new DmError("INVALID_CONFIG", `Unknown feature group "${key}". The groups are ${GROUP_NAMES.join(", ")}.`);
+      throw new DmError("INVALID_ARGUMENT", `Unknown feature group "${key}". The groups are ${GROUP_NAMES.join(", ")}.`);
     }
   }
   const groups = { ...DEFAULT_FEATURE_GROUPS } as FeatureGroups;
@@ -271,7 +271,7 @@ export function featurizerConfig(partial: FeaturizerConfigInput = {}): Featurize
     const value = givenGroups[name];
     if (value === undefined) continue;
     if (value !== true && value !== false && value !== "auto") {
-      throw new DmError("INVALID_CONFIG", `groups.${name} must be true, false or "auto", got ${JSON.stringify(value) ?? String(value)}.`);
+      throw new DmError("INVALID_ARGUMENT", `groups.${name} must be true, false or "auto", got ${JSON.stringify(value) ?? String(value)}.`);
     }
     groups[name] = value;
   }
@@ -286,21 +286,21 @@ export function featurizerConfig(partial: FeaturizerConfigInput = {}): Featurize
   const buckets = config.hashBuckets;
   if (!Number.isInteger(buckets) || buckets < 16 || buckets > 1 << 22 || (buckets & (buckets - 1)) !== 0) {
     throw new DmError(
-      "INVALID_CONFIG",
+      "INVALID_ARGUMENT",
       `hashBuckets must be a power of two between 16 and 4194304, got ${String(buckets)}. Pick for example 16384.`,
     );
   }
   if (config.ngram !== 1 && config.ngram !== 2) {
-    throw new DmError("INVALID_CONFIG", `ngram must be 1 or 2, got ${String(config.ngram)}.`);
+    throw new DmError("INVALID_ARGUMENT", `ngram must be 1 or 2, got ${String(config.ngram)}.`);
   }
   if (!Number.isInteger(config.maxTokens) || config.maxTokens < 1) {
-    throw new DmError("INVALID_CONFIG", `maxTokens must be a positive integer, got ${String(config.maxTokens)}.`);
+    throw new DmError("INVALID_ARGUMENT", `maxTokens must be a positive integer, got ${String(config.maxTokens)}.`);
   }
   if (typeof config.ngramWeight !== "number" || !Number.isFinite(config.ngramWeight) || config.ngramWeight <= 0 || config.ngramWeight > 1000) {
-    throw new DmError("INVALID_CONFIG", `ngramWeight must be a number in (0, 1000], got ${String(config.ngramWeight)}. Pick for example 0.25.`);
+    throw new DmError("INVALID_ARGUMENT", `ngramWeight must be a number in (0, 1000], got ${String(config.ngramWeight)}. Pick for example 0.25.`);
   }
   if (GROUP_NAMES.every((name) => groups[name] === false)) {
-    throw new DmError("INVALID_CONFIG", "At least one feature group must be switched on.");
+    throw new DmError("INVALID_ARGUMENT", "At least one feature group must be switched on.");
   }
   return config;
 }
@@ -624,7 +624,7 @@ export class Featurizer {
   dense(input: ScoringInput, out?: Float32Array, offset = 0): Float32Array {
     const target = out ?? new Float32Array(this.dim);
     if (offset < 0 || offset + this.dim > target.length) {
-      throw new DmError("INVALID_INPUT", `dense() needs room for ${this.dim} values at offset ${offset}.`);
+      throw new DmError("INVALID_ARGUMENT", `dense() needs room for ${this.dim} values at offset ${offset}.`);
     }
     target.fill(0, offset, offset + this.dim);
     this.scatter(input, target, offset);
@@ -1127,10 +1127,10 @@ function countHedges(hashes: Uint32Array, length: number): number {
 
 function validateInput(input: ScoringInput): void {
   if (input === null || typeof input !== "object") {
-    throw new DmError("INVALID_INPUT", "A scoring input must be an object with question, text, attempt and previous.");
+    throw new DmError("INVALID_ARGUMENT", "A scoring input must be an object with question, text, attempt and previous.");
   }
   if (typeof input.question !== "string" || typeof input.text !== "string") {
-    throw new DmError("INVALID_INPUT", "A scoring input needs string `question` and `text` fields (`text` may be empty).");
+    throw new DmError("INVALID_ARGUMENT", "A scoring input needs string `question` and `text` fields (`text` may be empty).");
   }
   if (typeof input.attempt !== "number" || !Number.isFinite(input.attempt) || input.attempt < 0) {
     throw new DmError(
@@ -1139,24 +1139,24 @@ function validateInput(input: ScoringInput): void {
     );
   }
   if (!Array.isArray(input.previous)) {
-    throw new DmError("INVALID_INPUT", "A scoring input needs a `previous` array (empty for the first attempt).");
+    throw new DmError("INVALID_ARGUMENT", "A scoring input needs a `previous` array (empty for the first attempt).");
   }
   for (const prior of input.previous) {
     if (prior === null || typeof prior !== "object" || typeof prior.text !== "string") {
-      throw new DmError("INVALID_INPUT", "Each of `previous` must be an object with a string `text` (and an `answer`, a string or null).");
+      throw new DmError("INVALID_ARGUMENT", "Each of `previous` must be an object with a string `text` (and an `answer`, a string or null).");
     }
     if (prior.answer !== null && prior.answer !== undefined && typeof prior.answer !== "string") {
-      throw new DmError("INVALID_INPUT", "An earlier attempt's `answer` must be a string or null.");
+      throw new DmError("INVALID_ARGUMENT", "An earlier attempt's `answer` must be a string or null.");
     }
   }
   if (input.answer !== null && input.answer !== undefined && typeof input.answer !== "string") {
-    throw new DmError("INVALID_INPUT", "`answer` must be a string or null.");
+    throw new DmError("INVALID_ARGUMENT", "`answer` must be a string or null.");
   }
   if (input.task !== undefined && !ANSWER_KINDS.includes(input.task)) {
-    throw new DmError("INVALID_INPUT", `\`task\` must be one of ${ANSWER_KINDS.join(", ")}, got ${JSON.stringify(input.task)}.`);
+    throw new DmError("INVALID_ARGUMENT", `\`task\` must be one of ${ANSWER_KINDS.join(", ")}, got ${JSON.stringify(input.task)}.`);
   }
   const confidence = input.confidence;
   if (confidence !== null && confidence !== undefined && !(typeof confidence === "number" && confidence >= 0 && confidence <= 1)) {
-    throw new DmError("INVALID_INPUT", `\`confidence\` must be a number from 0 to 1 or null, got ${String(confidence)}.`);
+    throw new DmError("INVALID_ARGUMENT", `\`confidence\` must be a number from 0 to 1 or null, got ${String(confidence)}.`);
   }
 }

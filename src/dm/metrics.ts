@@ -31,7 +31,7 @@ export interface DmMetrics {
 
 function check(scores: ArrayLike<number>, labels: ArrayLike<number>): void {
   if (scores.length !== labels.length) {
-    throw new DmError("INVALID_INPUT", `Got ${scores.length} scores for ${labels.length} labels; pass one score per label.`);
+    throw new DmError("INVALID_ARGUMENT", `Got ${scores.length} scores for ${labels.length} labels; pass one score per label.`);
   }
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i] as number;
@@ -39,7 +39,7 @@ function check(scores: ArrayLike<number>, labels: ArrayLike<number>): void {
       throw new DmError("NAN_FEATURE", `Score ${i} is ${String(s)}; scores must be finite numbers in [0, 1].`);
     }
     const y = labels[i];
-    if (y !== 0 && y !== 1) throw new DmError("INVALID_INPUT", `Label ${i} is ${String(y)}; labels must be 0 or 1.`);
+    if (y !== 0 && y !== 1) throw new DmError("INVALID_ARGUMENT", `Label ${i} is ${String(y)}; labels must be 0 or 1.`);
   }
 }
 
@@ -208,12 +208,12 @@ export function chooseThreshold(
   check(scores, labels);
   if (rule.kind === "fixed") {
     if (!Number.isFinite(rule.value) || rule.value < 0 || rule.value > 1) {
-      throw new DmError("INVALID_CONFIG", `A fixed threshold must be in [0, 1], got ${String(rule.value)}.`);
+      throw new DmError("INVALID_ARGUMENT", `A fixed threshold must be in [0, 1], got ${String(rule.value)}.`);
     }
     return { threshold: rule.value, rule: "fixed", objective: Number.NaN };
   }
   if (rule.kind !== "formula" && rule.kind !== "f1") {
-    throw new DmError("INVALID_CONFIG", `Unknown threshold rule "${String((rule as { kind: unknown }).kind)}". Use formula, f1 or fixed.`);
+    throw new DmError("INVALID_ARGUMENT", `Unknown threshold rule "${String((rule as { kind: unknown }).kind)}". Use formula, f1 or fixed.`);
   }
   const n = scores.length;
   if (n === 0) throw new DmError("NOT_ENOUGH_DATA", "Cannot choose a threshold without labelled scores.");

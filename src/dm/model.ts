@@ -43,14 +43,14 @@ export type ModelParams = LogRegParams | MlpParams;
 
 /** Creates initial parameters: zeros for logistic regression, small random weights for the MLP. */
 export function initParams(kind: ModelKind, dim: number, options: { hidden?: number; seed?: number } = {}): ModelParams {
-  if (!Number.isInteger(dim) || dim < 1) throw new DmError("INVALID_CONFIG", `Model input size must be >= 1, got ${dim}.`);
+  if (!Number.isInteger(dim) || dim < 1) throw new DmError("INVALID_ARGUMENT", `Model input size must be >= 1, got ${dim}.`);
   if (kind === "logreg") return { kind, dim, w: new Float32Array(dim), b: new Float32Array(1) };
   if (kind !== "mlp") {
-    throw new DmError("INVALID_CONFIG", `Unknown model kind "${String(kind)}". Use "logreg" or "mlp".`);
+    throw new DmError("INVALID_ARGUMENT", `Unknown model kind "${String(kind)}". Use "logreg" or "mlp".`);
   }
   const hidden = options.hidden ?? 32;
   if (!Number.isInteger(hidden) || hidden < 1 || hidden > 4096) {
-    throw new DmError("INVALID_CONFIG", `hidden must be a whole number from 1 to 4096, got ${hidden}.`);
+    throw new DmError("INVALID_ARGUMENT", `hidden must be a whole number from 1 to 4096, got ${hidden}.`);
   }
   const prng = new Prng(options.seed ?? 0);
   // Inputs are sparse with roughly unit norm per namespace, so a fixed small scale works better

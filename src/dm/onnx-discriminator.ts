@@ -190,7 +190,7 @@ export class OnnxDiscriminator implements Discriminator {
     let threshold = metadata.threshold;
     if (options.threshold !== undefined) {
       if (!Number.isFinite(options.threshold) || options.threshold < 0 || options.threshold > 1) {
-        throw new DmError("INVALID_CONFIG", `The threshold must be in [0, 1], got ${String(options.threshold)}.`);
+        throw new DmError("INVALID_ARGUMENT", `The threshold must be in [0, 1], got ${String(options.threshold)}.`);
       }
       threshold = options.threshold;
     }

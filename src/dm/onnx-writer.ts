@@ -214,10 +214,10 @@ export function encodeDmModel(params: ModelParams, metadata: DmModelMetadata): U
     );
   }
   if (metadata.modelKind !== params.kind) {
-    throw new DmError("INVALID_CONFIG", `Metadata says model kind "${metadata.modelKind}" but the parameters are "${params.kind}".`);
+    throw new DmError("INVALID_ARGUMENT", `Metadata says model kind "${metadata.modelKind}" but the parameters are "${params.kind}".`);
   }
   if (!Number.isFinite(metadata.threshold) || metadata.threshold < 0 || metadata.threshold > 1) {
-    throw new DmError("INVALID_CONFIG", `The threshold must be in [0, 1], got ${String(metadata.threshold)}.`);
+    throw new DmError("INVALID_ARGUMENT", `The threshold must be in [0, 1], got ${String(metadata.threshold)}.`);
   }
   checkFinite(params);
   return encodeOnnxModel(params, metadataToProps(metadata), "DRR discriminative model. See docs/dm.md.");
@@ -250,7 +250,7 @@ export async function writeDmModel(
     await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
-    throw new DmError("MODEL_WRITE_FAILED", `Could not write the model to ${path}: ${(error as Error).message}. Check the directory exists and is writable.`, {
+    throw new DmError("WRITE_FAILED", `Could not write the model to ${path}: ${(error as Error).message}. Check the directory exists and is writable.`, {
       cause: error,
     });
   }

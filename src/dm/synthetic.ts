@@ -8,7 +8,7 @@
  */
 import type { PriorAttempt } from "../attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../behavior/record.js";
-import { Prng } from "./prng.js";
+import { Prng } from "../util/prng.js";
 
 export interface SyntheticOptions {
   questions: number;

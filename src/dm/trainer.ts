@@ -114,7 +114,7 @@ export function splitByQuestion(
   seed: number,
 ): { train: number[]; dev: number[]; trainQuestions: number; devQuestions: number } {
   if (!Number.isFinite(devFraction) || devFraction < 0 || devFraction >= 1) {
-    throw new DmError("INVALID_CONFIG", `devFraction must be in [0, 1), got ${String(devFraction)}.`);
+    throw new DmError("INVALID_ARGUMENT", `devFraction must be in [0, 1), got ${String(devFraction)}.`);
   }
   const keys = inputs.map(questionKey);
   const unique = [...new Set(keys)].sort();
@@ -247,20 +247,20 @@ function labelsOf(inputs: readonly LabelledInput[], rows: readonly number[]): Ui
 function checkOptions(options: TrainOptions): void {
   const positiveInt = (value: number | undefined, name: string): void => {
     if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-      throw new DmError("INVALID_CONFIG", `${name} must be a whole number >= 1, got ${String(value)}.`);
+      throw new DmError("INVALID_ARGUMENT", `${name} must be a whole number >= 1, got ${String(value)}.`);
     }
   };
   positiveInt(options.epochs, "epochs");
   positiveInt(options.batchSize, "batchSize");
   positiveInt(options.patience, "patience");
   if (options.learningRate !== undefined && !(options.learningRate > 0 && Number.isFinite(options.learningRate))) {
-    throw new DmError("INVALID_CONFIG", `learningRate must be a positive number, got ${String(options.learningRate)}.`);
+    throw new DmError("INVALID_ARGUMENT", `learningRate must be a positive number, got ${String(options.learningRate)}.`);
   }
   if (options.l2 !== undefined && !(options.l2 >= 0 && Number.isFinite(options.l2))) {
-    throw new DmError("INVALID_CONFIG", `l2 must be a number >= 0, got ${String(options.l2)}.`);
+    throw new DmError("INVALID_ARGUMENT", `l2 must be a number >= 0, got ${String(options.l2)}.`);
   }
   if (options.seed !== undefined && !Number.isInteger(options.seed)) {
-    throw new DmError("INVALID_CONFIG", `seed must be a whole number, got ${String(options.seed)}.`);
+    throw new DmError("INVALID_ARGUMENT", `seed must be a whole number, got ${String(options.seed)}.`);
   }
 }
 

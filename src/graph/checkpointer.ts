@@ -44,11 +44,11 @@ function redact(url: string): string {
   }
 }
 
-/** Parses a checkpointer URL: `sqlite:PATH`, a file path, or `postgres://…`. Throws `INVALID_CHECKPOINTER_URL`. */
+/** Parses a checkpointer URL: `sqlite:PATH`, a file path, or `postgres://…`. Throws `INVALID_ARGUMENT`. */
 export function parseCheckpointerUrl(url: string): CheckpointerTarget {
   if (typeof url !== "string" || url.trim() === "") {
     throw new GraphError(
-      "INVALID_CHECKPOINTER_URL",
+      "INVALID_ARGUMENT",
       `A checkpointer URL must be a non-empty string, got ${JSON.stringify(url)}. Use sqlite:PATH, a file path, or postgres://user:password@host:5432/database.`,
     );
   }
@@ -58,14 +58,14 @@ export function parseCheckpointerUrl(url: string): CheckpointerTarget {
     try {
       parsed = new URL(value);
     } catch (error) {
-      throw new GraphError("INVALID_CHECKPOINTER_URL", `Cannot parse the PostgreSQL URL ${redact(value)}: ${(error as Error).message}.`, { cause: error });
+      throw new GraphError("INVALID_ARGUMENT", `Cannot parse the PostgreSQL URL ${redact(value)}: ${(error as Error).message}.`, { cause: error });
     }
     if (!parsed.hostname && !parsed.searchParams.get("host")) {
-      throw new GraphError("INVALID_CHECKPOINTER_URL", `The PostgreSQL URL ${redact(value)} names no host. Use postgres://user:password@host:5432/database.`);
+      throw new GraphError("INVALID_ARGUMENT", `The PostgreSQL URL ${redact(value)} names no host. Use postgres://user:password@host:5432/database.`);
     }
     const schema = parsed.searchParams.get("schema") ?? "public";
     if (!IDENTIFIER.test(schema)) {
-      throw new GraphError("INVALID_CHECKPOINTER_URL", `The schema ${JSON.stringify(schema)} in ${redact(value)} is not a plain SQL identifier (letters, digits, _).`);
+      throw new GraphError("INVALID_ARGUMENT", `The schema ${JSON.stringify(schema)} in ${redact(value)} is not a plain SQL identifier (letters, digits, _).`);
     }
     parsed.searchParams.delete("schema");
     return { kind: "postgres", url: parsed.toString(), schema };
@@ -74,14 +74,14 @@ export function parseCheckpointerUrl(url: string): CheckpointerTarget {
     let file = value.slice("sqlite:".length);
     if (file.startsWith("//")) file = file.slice(2);
     if (file === "") {
-      throw new GraphError("INVALID_CHECKPOINTER_URL", `${JSON.stringify(value)} names no SQLite file. Use sqlite:PATH (e.g. sqlite:./drr-threads.db) or sqlite::memory:.`);
+      throw new GraphError("INVALID_ARGUMENT", `${JSON.stringify(value)} names no SQLite file. Use sqlite:PATH (e.g. sqlite:./drr-threads.db) or sqlite::memory:.`);
     }
     return { kind: "sqlite", path: file === ":memory:" ? file : path.resolve(file) };
   }
   // Any other scheme (mysql://, http://, redis://…) is not a file path: refuse rather than create a file named after it.
   if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(value)) {
     throw new GraphError(
-      "INVALID_CHECKPOINTER_URL",
+      "INVALID_ARGUMENT",
       `Unsupported checkpointer URL ${redact(value)}: use sqlite:PATH, a file path, or postgres://user:password@host:5432/database.`,
     );
   }
@@ -119,7 +119,7 @@ function checkSqliteFile(file: string): void {
   try {
     const stat = statSync(file);
     if (!stat.isFile()) {
-      throw new GraphError("INVALID_CHECKPOINTER_URL", `The SQLite checkpointer path ${file} exists and is not a regular file.`);
+      throw new GraphError("INVALID_ARGUMENT", `The SQLite checkpointer path ${file} exists and is not a regular file.`);
     }
     size = stat.size;
   } catch (error) {
@@ -215,7 +215,7 @@ async function postgresCheckpointer(url: string, schema: string): Promise<Durabl
  * `postgres://…` (PostgreSQL, tables set up). Pass it as `createDrrGraph({ checkpointer })` and
  * `close()` it when done.
  *
- * Errors (`GraphError`): `INVALID_CHECKPOINTER_URL`, `CHECKPOINTER_NOT_INSTALLED` (names the package),
+ * Errors (`GraphError`): `INVALID_ARGUMENT`, `CHECKPOINTER_NOT_INSTALLED` (names the package),
  * `NOT_A_SQLITE_FILE` (an existing file that is not a SQLite database is left untouched),
  * `CHECKPOINTER_UNAVAILABLE` (the database cannot be opened or reached).
  */

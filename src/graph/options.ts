@@ -77,7 +77,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions {
   if (!options || typeof options !== "object") {
-    throw new GraphError("INVALID_OPTIONS", "createDrrGraph needs an options object: { model, discriminator }.");
+    throw new GraphError("INVALID_ARGUMENT", "createDrrGraph needs an options object: { model, discriminator }.");
   }
   if (!isDiscriminator(options.discriminator)) {
     throw new GraphError(
@@ -91,16 +91,16 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
   }
   const maxAttempts = options.maxAttempts ?? 5;
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 1000) {
-    throw new GraphError("INVALID_OPTIONS", `maxAttempts must be a whole number from 1 to 1000; got ${String(maxAttempts)}.`);
+    throw new GraphError("INVALID_ARGUMENT", `maxAttempts must be a whole number from 1 to 1000; got ${String(maxAttempts)}.`);
   }
-  const policy = resolvePolicy(options, options.discriminator, (message) => new GraphError("INVALID_OPTIONS", message));
+  const policy = resolvePolicy(options, options.discriminator, (message) => new GraphError("INVALID_ARGUMENT", message));
   const fallback = options.fallback ?? DEFAULT_FALLBACK;
   if (!FALLBACKS.includes(fallback)) {
-    throw new GraphError("INVALID_OPTIONS", `fallback must be one of ${FALLBACKS.join(", ")}; got ${String(fallback)}.`);
+    throw new GraphError("INVALID_ARGUMENT", `fallback must be one of ${FALLBACKS.join(", ")}; got ${String(fallback)}.`);
   }
   const answer = options.answer ?? "number";
   if (!ANSWER_KINDS.includes(answer)) {
-    throw new GraphError("INVALID_OPTIONS", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${String(answer)}.`);
+    throw new GraphError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${String(answer)}.`);
   }
   const discriminatorTimeoutMs = options.discriminatorTimeoutMs ?? DEFAULT_DISCRIMINATOR_TIMEOUT_MS;
   if (
@@ -110,7 +110,7 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
     (Number.isFinite(discriminatorTimeoutMs) && discriminatorTimeoutMs > MAX_TIMER_MS)
   ) {
     throw new GraphError(
-      "INVALID_OPTIONS",
+      "INVALID_ARGUMENT",
       `discriminatorTimeoutMs must be a number of milliseconds above 0 and at most ${MAX_TIMER_MS} (or Infinity for no limit); got ${String(discriminatorTimeoutMs)}.`,
     );
   }

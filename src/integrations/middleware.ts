@@ -108,7 +108,7 @@ interface ResolvedOptions {
 }
 
 function invalid(message: string): DrrInputError {
-  return new DrrInputError("INVALID_OPTIONS", message);
+  return new DrrInputError("INVALID_ARGUMENT", message);
 }
 
 /** Returns a function that loads an ONNX DM file once, on first use, and retries after a failure. */
@@ -214,7 +214,7 @@ function questionOf(messages: readonly BaseMessage[]): string {
  * higher `recursionLimit` in the agent's invoke config.
  *
  * Throws `DrrInputError` with code "DISCRIMINATOR_REQUIRED" without a discriminator, and
- * "INVALID_OPTIONS" for other bad options. While the agent runs, a score that is not a probability
+ * "INVALID_ARGUMENT" for other bad options. While the agent runs, a score that is not a probability
  * fails with "INVALID_SCORE", and a DM path with no file behind it with "MODEL_NOT_FOUND".
  */
 export function drrMiddleware(options: DrrMiddlewareOptions) {

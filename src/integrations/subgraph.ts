@@ -73,7 +73,7 @@ const INPUT_FIELDS = ["question", "questionId", "gold", "task"] as const;
 const OUTPUT_FIELDS = ["answer", "outcome", "attempts", "score", "reason"] as const;
 
 function invalidMapping(message: string): GraphError {
-  return new GraphError("INVALID_MAPPING", message);
+  return new GraphError("INVALID_ARGUMENT", message);
 }
 
 /** Checks the shape of a mapping: required fields, known fields, non-empty key names, distinct output keys. */
@@ -147,7 +147,7 @@ function isCompiledGraph(value: unknown): value is DrrGraph {
 function toGraph(graph: DrrGraph | DrrGraphOptions, where: string): DrrGraph {
   if (isCompiledGraph(graph)) return graph;
   if (graph && typeof graph === "object") return createDrrGraph(graph);
-  throw new GraphError("INVALID_OPTIONS", `${where} needs \`graph\`: a graph from createDrrGraph(...) or the options to build one, e.g. { model, discriminator }.`);
+  throw new GraphError("INVALID_ARGUMENT", `${where} needs \`graph\`: a graph from createDrrGraph(...) or the options to build one, e.g. { model, discriminator }.`);
 }
 
 /** Builds the node function once the mapping has been checked. */
@@ -195,7 +195,7 @@ function makeNode<S extends Record<string, any>>(graph: DrrGraph, mapping: DrrNo
  * `input` names the parent keys the DRR input is read from (the question is required), and
  * `output` the parent keys the result is written to (the answer is required).
  *
- * Throws `GraphError` "INVALID_MAPPING" for a malformed mapping and, when `parentState` is given,
+ * Throws `GraphError` "INVALID_ARGUMENT" for a malformed mapping and, when `parentState` is given,
  * "MAPPING_KEY_MISSING" for a mapped key the parent's state does not have. When the node runs, a
  * question key that is not set fails with "MAPPING_KEY_MISSING".
  *
@@ -247,11 +247,11 @@ export function addDrrSubgraph<
 ): StateGraph<SD, S, U, N | K, I, O, C, NR, IT, WT> {
   const where = `addDrrSubgraph (node "${String(name)}")`;
   if (!builder || typeof builder !== "object" || typeof (builder as { addNode?: unknown }).addNode !== "function") {
-    throw new GraphError("INVALID_OPTIONS", "addDrrSubgraph needs a StateGraph builder (new StateGraph(...)) as its first argument.");
+    throw new GraphError("INVALID_ARGUMENT", "addDrrSubgraph needs a StateGraph builder (new StateGraph(...)) as its first argument.");
   }
-  if (typeof name !== "string" || name === "") throw new GraphError("INVALID_OPTIONS", "addDrrSubgraph needs a node name, e.g. \"drr\".");
+  if (typeof name !== "string" || name === "") throw new GraphError("INVALID_ARGUMENT", "addDrrSubgraph needs a node name, e.g. \"drr\".");
   if (!options || typeof options !== "object") {
-    throw new GraphError("INVALID_OPTIONS", `${where} needs options: { graph, input: { question }, output: { answer } }.`);
+    throw new GraphError("INVALID_ARGUMENT", `${where} needs options: { graph, input: { question }, output: { answer } }.`);
   }
   checkMappingShape(options, where);
   const channels = (builder as { channels?: Record<string, unknown> }).channels;

@@ -10,7 +10,7 @@ import type { AttemptRecord } from "../behavior/record.js";
 import { Featurizer } from "../dm/features.js";
 import { rocAuc } from "../dm/metrics.js";
 import { sigmoid } from "../dm/model.js";
-import { Prng } from "../dm/prng.js";
+import { Prng } from "../util/prng.js";
 import { featurizeAll, logitsOf, questionKey, trainDm, type TrainOptions } from "../dm/trainer.js";
 import { PolicyError } from "../errors.js";
 import { choosePolicy, type Objective, type PolicyChoice, type ScoredTrajectory } from "../policy/calibrate.js";

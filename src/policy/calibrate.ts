@@ -149,11 +149,11 @@ const strip = ({ values: _values, ...rest }: Evaluated): SimulatedPolicy => rest
  * Chooses the policy for `objective` on scored trajectories (see the module comment):
  * - "accuracy": the highest accuracy at no more mean calls than the adaptive rule (ties: fewer calls);
  * - "score": the highest formula score (ties: fewer calls).
- * Throws `NO_TRAJECTORIES` when there is nothing to simulate.
+ * Throws `NOT_ENOUGH_DATA` when there is nothing to simulate.
  */
 export function choosePolicy(trajectories: readonly ScoredTrajectory[], options: ChoosePolicyOptions): PolicyChoice {
   if (trajectories.length === 0) {
-    throw new PolicyError("NO_TRAJECTORIES", "The policy cannot be calibrated without scored trajectories; collect behavioural data with gold answers first.");
+    throw new PolicyError("NOT_ENOUGH_DATA", "The policy cannot be calibrated without scored trajectories; collect behavioural data with gold answers first.");
   }
   const objective = options.objective ?? "accuracy";
   const guard = options.guard ?? DEFAULT_GUARD;

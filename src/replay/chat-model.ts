@@ -89,11 +89,11 @@ export class ReplayChatModel extends BaseChatModel<BaseChatModelCallOptions, AIM
     const { items, seed, modelName, dataset, ...baseFields } = fields;
     super(baseFields);
     if (!Array.isArray(items)) {
-      throw new ReplayError("REPLAY_INVALID_ARGUMENT", "ReplayChatModel needs `items`, an array of replay items.");
+      throw new ReplayError("INVALID_ARGUMENT", "ReplayChatModel needs `items`, an array of replay items.");
     }
     this.seed = seed ?? 0;
     if (!Number.isSafeInteger(this.seed)) {
-      throw new ReplayError("REPLAY_INVALID_ARGUMENT", `seed must be a safe integer, got ${seed}.`);
+      throw new ReplayError("INVALID_ARGUMENT", `seed must be a safe integer, got ${seed}.`);
     }
     this.modelName = modelName ?? "replay";
     this.dataset = dataset;

@@ -153,7 +153,7 @@ export async function resolveSource(source: DataSource, opts: ResolveOptions = {
   const url = sourceUrl(source, opts.baseUrl);
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `timeoutMs must be a positive number, got ${timeoutMs}.`);
+    throw new ReplayError("INVALID_ARGUMENT", `timeoutMs must be a positive number, got ${timeoutMs}.`);
   }
   let downloadError: unknown;
   let downloaded: Uint8Array | null = null;
@@ -169,7 +169,7 @@ export async function resolveSource(source: DataSource, opts: ResolveOptions = {
       await writeAtomically(cachePath, downloaded);
     } catch (error) {
       throw new ReplayError(
-        "CACHE_WRITE_FAILED",
+        "WRITE_FAILED",
         `Downloaded ${label} but could not write it to the cache at ${cachePath}: ${describeError(error)}. ` +
           `Set DRR_CACHE_DIR to a writable folder.`,
         { cause: error },

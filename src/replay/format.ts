@@ -174,21 +174,21 @@ function checkUniqueIds(items: readonly { id: string; where: string }[]): void {
  * fails with "REPLAY_CORRUPT_LINE" naming the line, or is skipped and counted with
  * `onCorrupt: "skip"`. A line that is JSON but not a valid item always fails with
  * "REPLAY_INVALID_ITEM", and duplicate ids always fail with "REPLAY_DUPLICATE_ID".
- * A missing file fails with "REPLAY_FILE_NOT_FOUND".
+ * A missing file fails with "FILE_NOT_FOUND".
  */
 export async function readReplayFile(path: string, options: ReadReplayOptions = {}): Promise<ReadReplayResult> {
   const onCorrupt = options.onCorrupt ?? "throw";
   if (onCorrupt !== "throw" && onCorrupt !== "skip") {
-    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `onCorrupt must be "throw" or "skip", got ${JSON.stringify(onCorrupt)}.`);
+    throw new ReplayError("INVALID_ARGUMENT", `onCorrupt must be "throw" or "skip", got ${JSON.stringify(onCorrupt)}.`);
   }
   let content: string;
   try {
     content = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new ReplayError("REPLAY_FILE_NOT_FOUND", `Replay file not found: ${path}.`, { cause: error });
+      throw new ReplayError("FILE_NOT_FOUND", `Replay file not found: ${path}.`, { cause: error });
     }
-    throw new ReplayError("REPLAY_READ_FAILED", `Could not read replay file ${path}: ${String(error)}.`, { cause: error });
+    throw new ReplayError("READ_FAILED", `Could not read replay file ${path}: ${String(error)}.`, { cause: error });
   }
   const items: ReplayItem[] = [];
   const origins: { id: string; where: string }[] = [];

@@ -29,7 +29,7 @@ function mulberry32(seed: number): () => number {
 
 function checkSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) {
-    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `seed must be a safe integer, got ${seed}.`);
+    throw new ReplayError("INVALID_ARGUMENT", `seed must be a safe integer, got ${seed}.`);
   }
 }
 
@@ -40,7 +40,7 @@ function checkSeed(seed: number): void {
 export function traceOrder(itemId: string, traceCount: number, seed: number): number[] {
   checkSeed(seed);
   if (!Number.isSafeInteger(traceCount) || traceCount < 0) {
-    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `traceCount must be a non-negative integer, got ${traceCount}.`);
+    throw new ReplayError("INVALID_ARGUMENT", `traceCount must be a non-negative integer, got ${traceCount}.`);
   }
   const order = Array.from({ length: traceCount }, (_, i) => i);
   const random = mulberry32(fnv1a(`${seed}:${itemId}`));
@@ -56,7 +56,7 @@ export function traceOrder(itemId: string, traceCount: number, seed: number): nu
 /** The index into `item.traces` used for a 0-based attempt: `traceOrder(...)[attempt % n]`. */
 export function traceIndexForAttempt(item: Pick<ReplayItem, "id" | "traces">, attempt: number, seed: number): number {
   if (!Number.isSafeInteger(attempt) || attempt < 0) {
-    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `attempt must be a non-negative integer, got ${attempt}.`);
+    throw new ReplayError("INVALID_ARGUMENT", `attempt must be a non-negative integer, got ${attempt}.`);
   }
   const n = item.traces.length;
   if (n === 0) {

@@ -281,12 +281,12 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   const index = new QuestionIndex(options.items);
   const seed = options.seed ?? 0;
   if (!Number.isSafeInteger(seed)) {
-    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `seed must be a safe integer, got ${options.seed}.`);
+    throw new ReplayError("INVALID_ARGUMENT", `seed must be a safe integer, got ${options.seed}.`);
   }
   const host = options.host ?? "127.0.0.1";
   if (typeof host !== "string" || host.trim() === "") {
     throw new ReplayError(
-      "REPLAY_INVALID_HOST",
+      "INVALID_ARGUMENT",
       `The host is empty; an empty host would listen on every interface. Give an address, e.g. 127.0.0.1 (the default).`,
     );
   }
@@ -303,7 +303,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ReplayError("REPLAY_INVALID_ARGUMENT", `port must be a whole number from 0 to 65535, got ${String(options.port)}.`);
+    throw new ReplayError("INVALID_ARGUMENT", `port must be a whole number from 0 to 65535, got ${String(options.port)}.`);
   }
   const modelName = options.modelName ?? "replay";
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;

@@ -51,7 +51,7 @@ describe("choice extraction", () => {
     try {
       createChoiceFormat({ optionCount: 27 });
     } catch (error) {
-      expect(isDrrError(error, "BAD_CHOICE_OPTIONS")).toBe(true);
+      expect(isDrrError(error, "INVALID_ARGUMENT")).toBe(true);
     }
   });
 

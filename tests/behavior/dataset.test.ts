@@ -95,9 +95,9 @@ describe("buildDataset", () => {
   });
 
   it("checks its options", () => {
-    expect(() => buildDataset(corpus(), { devFraction: 1 })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
-    expect(() => buildDataset(corpus(), { balance: "smote" as never })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
-    expect(() => buildDataset("x" as never)).toThrow(expect.objectContaining({ code: "INVALID_INPUT" }));
+    expect(() => buildDataset(corpus(), { devFraction: 1 })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => buildDataset(corpus(), { balance: "smote" as never })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => buildDataset("x" as never)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 
   it("puts everything in train with devFraction 0", () => {

@@ -144,7 +144,7 @@ describe("labelling", () => {
 
   it("rejects a labeler result that is not 0, 1, a boolean or null", async () => {
     await expect(labelRecords([record("a", "1")], () => 2 as never)).rejects.toMatchObject({ code: "INVALID_LABEL" });
-    await expect(labelRecords([record("a", "1")], {} as never)).rejects.toMatchObject({ code: "INVALID_LABELER" });
+    await expect(labelRecords([record("a", "1")], {} as never)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 
   it("labels during collection with gold by question id; unknown ids stay unlabelled and are kept", async () => {

@@ -137,7 +137,7 @@ describe("drr bench", () => {
     try {
       // A usage error: exit code 2, before any data is read.
       expect(await main(["bench", "--dataset", "date", "--seeds", "0", "--out", dir])).toBe(2);
-      expect(errors.join("\n")).toMatch(/--seeds must be a whole number from 1 .*BAD_ARGUMENTS/s);
+      expect(errors.join("\n")).toMatch(/--seeds must be a whole number from 1 .*INVALID_ARGUMENT/s);
     } finally {
       spy.mockRestore();
     }

@@ -17,9 +17,9 @@ describe("many draws", () => {
     expect(interval([0.4]).ci95).toBeNaN();
   });
 
-  it("seedList refuses 0, fractions and negatives with BAD_SEEDS", () => {
+  it("seedList refuses 0, fractions and negatives with INVALID_ARGUMENT", () => {
     expect(seedList(3, 2)).toEqual([3, 4]);
-    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => seedList(0, bad)).toThrow(expect.objectContaining({ code: "BAD_SEEDS" }));
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => seedList(0, bad)).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 
   it("aggregate: per-method means and DRR's paired differences per seed", () => {

@@ -148,9 +148,9 @@ describe("exit codes: 2 for usage errors, 1 for failures", () => {
     });
   }
 
-  it("throws UsageError (a DrrInputError with code BAD_ARGUMENTS) from the commands themselves", async () => {
+  it("throws UsageError (a DrrInputError with code INVALID_ARGUMENT) from the commands themselves", async () => {
     await expect(trainCommand(["--epoch", "3"])).rejects.toBeInstanceOf(UsageError);
-    await expect(trainCommand(["--epoch", "3"])).rejects.toMatchObject({ code: "BAD_ARGUMENTS", name: "UsageError" });
+    await expect(trainCommand(["--epoch", "3"])).rejects.toMatchObject({ code: "INVALID_ARGUMENT", name: "UsageError" });
   });
 
   it("exits 1 for failures: a missing records file, a missing model", async () => {

@@ -7,8 +7,8 @@ import {
   numberWordValue,
   type ArithmeticReport,
 } from "../../src/dm/arithmetic.js";
-import { fnv1a } from "../../src/dm/features.js";
-import { Prng } from "../../src/dm/prng.js";
+import { fnv1a } from "../../src/util/hash.js";
+import { Prng } from "../../src/util/prng.js";
 
 /** The checked and wrong counts of a text, for compact expectations. */
 function counts(text: string): { checked: number; wrong: number } {

@@ -104,11 +104,11 @@ describe("drr train and drr eval-dm", () => {
   });
 
   it("explains usage errors and missing files", async () => {
-    // Usage errors are UsageError (code BAD_ARGUMENTS), which `drr` turns into exit code 2 (tests/cli).
+    // Usage errors are UsageError (code INVALID_ARGUMENT), which `drr` turns into exit code 2 (tests/cli).
     await expect(trainCommand(["--data", trainPath])).rejects.toThrow(/--out is required/);
-    await expectCode(trainCommand(["--data", trainPath]), "BAD_ARGUMENTS");
-    await expectCode(trainCommand(["--data", trainPath, "--out", join(dir, "x.onnx"), "--model", "forest"]), "BAD_ARGUMENTS");
-    await expectCode(trainCommand(["--bogus"]), "BAD_ARGUMENTS");
+    await expectCode(trainCommand(["--data", trainPath]), "INVALID_ARGUMENT");
+    await expectCode(trainCommand(["--data", trainPath, "--out", join(dir, "x.onnx"), "--model", "forest"]), "INVALID_ARGUMENT");
+    await expectCode(trainCommand(["--bogus"]), "INVALID_ARGUMENT");
     await expectCode(trainCommand(["--data", join(dir, "none.jsonl"), "--out", join(dir, "x.onnx")]), "FILE_NOT_FOUND");
     await expectCode(evalDmCommand(["--model", join(dir, "none.onnx"), "--data", testPath]), "MODEL_NOT_FOUND");
     const help = await captureConsole(() => evalDmCommand(["--help"]));

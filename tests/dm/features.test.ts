@@ -154,7 +154,7 @@ describe("Featurizer", () => {
     const f = new Featurizer();
     await expectCode(() => f.sparse({ ...base, attempt: Number.NaN }), "NAN_FEATURE");
     await expectCode(() => f.dense({ ...base, attempt: Number.POSITIVE_INFINITY }), "NAN_FEATURE");
-    await expectCode(() => f.sparse({ ...base, text: undefined as unknown as string }), "INVALID_INPUT");
+    await expectCode(() => f.sparse({ ...base, text: undefined as unknown as string }), "INVALID_ARGUMENT");
   });
 });
 
@@ -292,17 +292,17 @@ describe("featurizer configuration and hash", () => {
   it("fills defaults and validates", async () => {
     expect(featurizerConfig()).toEqual({ ...DEFAULT_FEATURIZER_CONFIG, groups: { ...DEFAULT_FEATURE_GROUPS } });
     expect(featureDim(featurizerConfig())).toBe((1 << 14) + DEFAULT_DENSE);
-    await expectCode(() => featurizerConfig({ hashBuckets: 1000 }), "INVALID_CONFIG");
-    await expectCode(() => featurizerConfig({ ngram: 3 as 1 }), "INVALID_CONFIG");
-    await expectCode(() => featurizerConfig({ ngramWeight: 0 }), "INVALID_CONFIG");
-    await expectCode(() => featurizerConfig({ ngramWeight: Number.NaN }), "INVALID_CONFIG");
-    await expectCode(() => featurizerConfig({ groups: only() }), "INVALID_CONFIG");
+    await expectCode(() => featurizerConfig({ hashBuckets: 1000 }), "INVALID_ARGUMENT");
+    await expectCode(() => featurizerConfig({ ngram: 3 as 1 }), "INVALID_ARGUMENT");
+    await expectCode(() => featurizerConfig({ ngramWeight: 0 }), "INVALID_ARGUMENT");
+    await expectCode(() => featurizerConfig({ ngramWeight: Number.NaN }), "INVALID_ARGUMENT");
+    await expectCode(() => featurizerConfig({ groups: only() }), "INVALID_ARGUMENT");
     // Any subset of the groups; an unknown group (featurizer 2's "behaviour") or value is refused.
     expect(featurizerConfig({ groups: { style: true } }).groups).toEqual({ ...DEFAULT_FEATURE_GROUPS, style: true });
     expect(featurizerConfig({ groups: { length: "auto", text: false } }).groups).toMatchObject({ length: "auto", text: false, agreement: true });
-    const unknown = await expectCode(() => featurizerConfig({ groups: { behaviour: true } as never }), "INVALID_CONFIG");
+    const unknown = await expectCode(() => featurizerConfig({ groups: { behaviour: true } as never }), "INVALID_ARGUMENT");
     expect(unknown.message).toContain("answerShape");
-    await expectCode(() => featurizerConfig({ groups: { style: "yes" as never } }), "INVALID_CONFIG");
+    await expectCode(() => featurizerConfig({ groups: { style: "yes" as never } }), "INVALID_ARGUMENT");
   });
 
   it("hashes a canonical JSON: key order does not matter, values do", () => {
@@ -509,9 +509,9 @@ describe("confidence", () => {
   });
 
   it("refuses a confidence outside [0, 1]", async () => {
-    await expectCode(() => f.sparse({ ...input, confidence: 1.5 }), "INVALID_INPUT");
-    await expectCode(() => f.sparse({ ...input, confidence: Number.NaN }), "INVALID_INPUT");
-    await expectCode(() => f.sparse({ ...input, confidence: "0.5" as never }), "INVALID_INPUT");
+    await expectCode(() => f.sparse({ ...input, confidence: 1.5 }), "INVALID_ARGUMENT");
+    await expectCode(() => f.sparse({ ...input, confidence: Number.NaN }), "INVALID_ARGUMENT");
+    await expectCode(() => f.sparse({ ...input, confidence: "0.5" as never }), "INVALID_ARGUMENT");
   });
 });
 

@@ -52,9 +52,9 @@ describe("rocAuc", () => {
   });
 
   it("rejects mismatched or invalid input", async () => {
-    await expectCode(() => rocAuc([0.1], [1, 0]), "INVALID_INPUT");
+    await expectCode(() => rocAuc([0.1], [1, 0]), "INVALID_ARGUMENT");
     await expectCode(() => rocAuc([Number.NaN], [1]), "NAN_FEATURE");
-    await expectCode(() => rocAuc([0.5], [2]), "INVALID_INPUT");
+    await expectCode(() => rocAuc([0.5], [2]), "INVALID_ARGUMENT");
   });
 });
 
@@ -116,7 +116,7 @@ describe("chooseThreshold", () => {
 
   it("returns a fixed value and rejects one outside [0, 1]", async () => {
     expect(chooseThreshold(scores, labels, { kind: "fixed", value: 0.3 }).threshold).toBe(0.3);
-    await expectCode(() => chooseThreshold(scores, labels, { kind: "fixed", value: 1.5 }), "INVALID_CONFIG");
+    await expectCode(() => chooseThreshold(scores, labels, { kind: "fixed", value: 1.5 }), "INVALID_ARGUMENT");
     await expectCode(() => chooseThreshold([], [], { kind: "formula" }), "NOT_ENOUGH_DATA");
   });
 

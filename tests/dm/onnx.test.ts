@@ -17,7 +17,7 @@ import {
   ONNX_OPSET,
   writeDmModel,
 } from "../../src/dm/onnx-writer.js";
-import { Prng } from "../../src/dm/prng.js";
+import { Prng } from "../../src/util/prng.js";
 import { syntheticRecords } from "../../src/dm/synthetic.js";
 import { trainDm } from "../../src/dm/trainer.js";
 import { expectCode, randomInputs, tempDir } from "./helpers.js";

@@ -48,7 +48,7 @@ describe("drr train checks --out before training", () => {
 
   it("refuses to write the model over its own --data, or over a file that is not a model, leaving it as it was", async () => {
     const before = readFileSync(data);
-    expect((await train(data)).error).toMatchObject({ code: "OUT_IS_DATA" });
+    expect((await train(data)).error).toMatchObject({ code: "OUT_IS_INPUT" });
     const readme = join(dir, "README.md");
     writeFileSync(readme, "# Notes\nDo not lose me.\n");
     expect((await train(readme)).error).toMatchObject({ code: "OUT_NOT_A_MODEL", message: expect.stringMatching(/not a model/) });

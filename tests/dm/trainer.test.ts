@@ -91,7 +91,7 @@ describe("trainDm", () => {
     const error = await expectCode(trainDm(allRight), "SINGLE_CLASS");
     expect(error.message).toMatch(/both right and wrong/);
     await expectCode(trainDm(allRight.map((r) => ({ ...r, label: null }))), "NOT_ENOUGH_DATA");
-    await expectCode(trainDm(separableRecords(20, 6), { epochs: 0 }), "INVALID_CONFIG");
+    await expectCode(trainDm(separableRecords(20, 6), { epochs: 0 }), "INVALID_ARGUMENT");
   });
 
   it("trains on everything with devFraction 0 and says the threshold came from training data", async () => {

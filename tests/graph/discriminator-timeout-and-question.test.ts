@@ -44,11 +44,11 @@ describe("a discriminator that never answers", () => {
     expect((await graph.invoke({ question: "What is 2+2?" })).answer).toBe("4");
   });
 
-  it("refuses a bad discriminatorTimeoutMs with INVALID_OPTIONS", () => {
+  it("refuses a bad discriminatorTimeoutMs with INVALID_ARGUMENT", () => {
     for (const bad of [0, -1, Number.NaN, "100", 2 ** 31]) {
       expect(() =>
         createDrrGraph({ model: new ScriptedChatModel([]), discriminator: new AlwaysAcceptDiscriminator(), discriminatorTimeoutMs: bad as number }),
-      ).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS", message: expect.stringContaining("discriminatorTimeoutMs") }));
+      ).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringContaining("discriminatorTimeoutMs") }));
     }
     // Infinity turns the limit off.
     expect(() =>

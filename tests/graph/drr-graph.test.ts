@@ -239,8 +239,8 @@ describe("createDrrGraph bad input", () => {
     const discriminator = new AlwaysAcceptDiscriminator();
     expect(() => createDrrGraph({ model: model() } as never)).toThrow(expect.objectContaining({ code: "DISCRIMINATOR_REQUIRED" }));
     expect(() => createDrrGraph({ discriminator })).toThrow(expect.objectContaining({ code: "MODEL_REQUIRED" }));
-    expect(() => createDrrGraph({ model: model(), discriminator, maxAttempts: 0 })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
-    expect(() => createDrrGraph({ model: model(), discriminator, threshold: 2 })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
-    expect(() => createDrrGraph({ model: model(), discriminator, fallback: "guess" as never })).toThrow(expect.objectContaining({ code: "INVALID_OPTIONS" }));
+    expect(() => createDrrGraph({ model: model(), discriminator, maxAttempts: 0 })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => createDrrGraph({ model: model(), discriminator, threshold: 2 })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => createDrrGraph({ model: model(), discriminator, fallback: "guess" as never })).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
   });
 });

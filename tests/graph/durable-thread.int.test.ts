@@ -121,10 +121,10 @@ describe("checkpointer URLs and errors", () => {
   });
 
   it.each(["", "   ", "sqlite:", "mysql://localhost/db", "https://example.com/x", "postgres://u:secret@/db", "postgres://h/db?schema=a;drop"])(
-    "refuses %j with INVALID_CHECKPOINTER_URL (no password in the message)",
+    "refuses %j with INVALID_ARGUMENT (no password in the message)",
     async (url) => {
       const error = await durableCheckpointer(url).catch((e: unknown) => e);
-      expect(isDrrError(error, "INVALID_CHECKPOINTER_URL")).toBe(true);
+      expect(isDrrError(error, "INVALID_ARGUMENT")).toBe(true);
       expect((error as Error).message).not.toContain("secret");
     },
   );

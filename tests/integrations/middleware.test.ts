@@ -244,11 +244,11 @@ describe("drrMiddleware errors", () => {
     }
   });
 
-  it("rejects bad options with INVALID_OPTIONS", () => {
+  it("rejects bad options with INVALID_ARGUMENT", () => {
     const cases = [{ maxAttempts: 0 }, { maxAttempts: 2.5 }, { threshold: 1.5 }, { fallback: "median" }, { answer: "colour" }, { feedback: " " }];
     for (const extra of cases) {
       expect(() => drrMiddleware({ discriminator: dm, ...(extra as object) })).toThrow(
-        expect.objectContaining({ code: "INVALID_OPTIONS", name: "DrrInputError" }),
+        expect.objectContaining({ code: "INVALID_ARGUMENT", name: "DrrInputError" }),
       );
     }
   });

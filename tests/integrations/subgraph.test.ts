@@ -194,7 +194,7 @@ describe("addDrrSubgraph", () => {
       );
     });
 
-    it("rejects a malformed mapping with INVALID_MAPPING", async () => {
+    it("rejects a malformed mapping with INVALID_ARGUMENT", async () => {
       const bad = [
         { input: { question: "userQuestion" }, output: { outcome: "verdict" } },
         { input: {}, output: { answer: "finalAnswer" } },
@@ -203,7 +203,7 @@ describe("addDrrSubgraph", () => {
         { input: { question: "" }, output: { answer: "finalAnswer" } },
       ];
       for (const mapping of bad) {
-        await expectCode(() => addDrrSubgraph(parentBuilder(), "drr", { graph: graph(), ...mapping } as never), "INVALID_MAPPING");
+        await expectCode(() => addDrrSubgraph(parentBuilder(), "drr", { graph: graph(), ...mapping } as never), "INVALID_ARGUMENT");
       }
     });
   });

@@ -62,6 +62,6 @@ describe("choosePolicy", () => {
   });
 
   it("needs trajectories", () => {
-    expect(() => choosePolicy([], { maxAttempts: 5, format })).toThrow(expect.objectContaining({ code: "NO_TRAJECTORIES" }));
+    expect(() => choosePolicy([], { maxAttempts: 5, format })).toThrow(expect.objectContaining({ code: "NOT_ENOUGH_DATA" }));
   });
 });

@@ -116,9 +116,9 @@ describe("replay format", () => {
     expect(await readdir(dir)).toEqual(["dup.jsonl"]);
   });
 
-  it("reports a missing file with REPLAY_FILE_NOT_FOUND", async () => {
+  it("reports a missing file with FILE_NOT_FOUND", async () => {
     const error = await caught(() => readReplayFile(join(dir, "nope.jsonl")));
-    expect(isDrrError(error, "REPLAY_FILE_NOT_FOUND")).toBe(true);
+    expect(isDrrError(error, "FILE_NOT_FOUND")).toBe(true);
   });
 
   it("reads CRLF line endings", async () => {

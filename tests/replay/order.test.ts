@@ -43,7 +43,7 @@ describe("traceOrder", () => {
       } catch (e) {
         error = e;
       }
-      expect(isDrrError(error, "REPLAY_INVALID_ARGUMENT")).toBe(true);
+      expect(isDrrError(error, "INVALID_ARGUMENT")).toBe(true);
     }
   });
 });

@@ -165,7 +165,7 @@ describe("startReplayServer", () => {
 describe("startReplayServer binds loopback unless told otherwise", () => {
   it("refuses an empty host, which would listen on every interface", async () => {
     for (const host of ["", "  "]) {
-      await expect(startReplayServer({ items, host })).rejects.toMatchObject({ name: "ReplayError", code: "REPLAY_INVALID_HOST" });
+      await expect(startReplayServer({ items, host })).rejects.toMatchObject({ name: "ReplayError", code: "INVALID_ARGUMENT" });
     }
   });
 
@@ -224,7 +224,7 @@ describe("startReplayServer binds loopback unless told otherwise", () => {
   });
 
   it("refuses a port outside 0..65535", async () => {
-    await expect(startReplayServer({ items, port: 70_000 })).rejects.toMatchObject({ code: "REPLAY_INVALID_ARGUMENT" });
+    await expect(startReplayServer({ items, port: 70_000 })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
   });
 });
 
@@ -265,7 +265,7 @@ describe("drr replay-server", () => {
   it("exits 1 with a one-line error for a port in use, an empty host, and a remote host without --allow-remote", async () => {
     for (const [args, code] of [
       [["--port", String(server.port)], "REPLAY_PORT_IN_USE"],
-      [["--host", ""], "REPLAY_INVALID_HOST"],
+      [["--host", ""], "INVALID_ARGUMENT"],
       [["--host", "0.0.0.0"], "REPLAY_REMOTE_NOT_ALLOWED"],
     ] as const) {
       const child = drr(...args);
