@@ -1,4 +1,5 @@
-import { Prng } from "../dm/prng.js";
+import { Prng } from "../util/prng.js";
+import { splitKeys } from "../util/split.js";
 import { BehaviorError } from "../errors.js";
 import type { AttemptRecord } from "./record.js";
 
@@ -56,9 +57,8 @@ function countSplit(records: readonly AttemptRecord[]): SplitCounts {
 
 /**
  * Builds train and dev sets from labelled attempt records. The split is by question id, so no
- * question has records in both sets; question ids are shuffled with `seed` and the first
- * `devFraction` of them (rounded, at least one when there are two or more questions and
- * `devFraction` > 0) go to dev. Unlabelled records are left out and counted. Classes in train are
+ * question has records in both sets; `devFraction` of the question ids go to dev, cut by the
+ * package's one splitter (util/split.ts), as training and the bench cut. Unlabelled records are left out and counted. Classes in train are
  * balanced as `balance` says. The same records and options always give the same result.
  */
 export function buildDataset(records: readonly AttemptRecord[], options: DatasetOptions = {}): Dataset {
@@ -76,12 +76,7 @@ export function buildDataset(records: readonly AttemptRecord[], options: Dataset
 
   const labelled = records.filter((r) => r.label === 0 || r.label === 1);
   const unlabelled = records.length - labelled.length;
-  const ids = [...new Set(labelled.map((r) => r.questionId))].sort();
-  const rng = new Prng(seed);
-  rng.shuffle(ids);
-  let devCount = Math.round(ids.length * devFraction);
-  if (devFraction > 0 && ids.length >= 2) devCount = Math.min(Math.max(devCount, 1), ids.length - 1);
-  const devIds = new Set(ids.slice(0, devCount));
+  const devIds = new Set(splitKeys(labelled.map((r) => r.questionId), 1 - devFraction, seed).heldOut);
   const dev = labelled.filter((r) => devIds.has(r.questionId));
   const unbalanced = labelled.filter((r) => !devIds.has(r.questionId));
 
@@ -91,6 +86,7 @@ export function buildDataset(records: readonly AttemptRecord[], options: Dataset
   let balanced = balance === "none";
   if (balance !== "none" && positives.length > 0 && negatives.length > 0) {
     balanced = true;
+    const rng = new Prng(seed);
     const [small, large] = positives.length <= negatives.length ? [positives, negatives] : [negatives, positives];
     if (balance === "undersample") {
       const kept = rng.shuffle([...large]).slice(0, small.length);

@@ -1,6 +1,6 @@
 import { DrrInputError } from "../errors.js";
 import type { ReplayItem } from "../replay/format.js";
-import { traceOrder } from "../replay/order.js";
+import { shuffledKeys, trainCount } from "../util/split.js";
 
 export type SplitName = "train" | "test" | "all";
 
@@ -19,17 +19,20 @@ export interface QuestionSplit<T> {
 }
 
 /**
- * Splits questions by a seeded shuffle: the first `trainFraction` of the shuffled questions train,
- * the rest test. The same seed always gives the same split, and no question is in both.
+ * Splits questions by id with the package's one splitter (util/split.ts): `trainFraction` of them
+ * train, the rest test. The same questions, order and seed always give the same split, and no
+ * question is in both; training's dev split and `buildDataset` cut the same way.
  */
 export function splitQuestions<T extends Pick<ReplayItem, "id">>(items: readonly T[], options: SplitOptions = {}): QuestionSplit<T> {
   const fraction = options.trainFraction ?? 0.5;
   if (!(fraction >= 0 && fraction <= 1)) {
     throw new DrrInputError("INVALID_ARGUMENT", `trainFraction must be in [0, 1]; got ${String(fraction)}.`);
   }
-  const order = traceOrder("split", items.length, options.seed ?? 0);
-  const shuffled = order.map((i) => items[i] as T).slice(0, options.limit ?? items.length);
-  const cut = Math.round(shuffled.length * fraction);
+  const byId = new Map(items.map((item) => [item.id, item]));
+  const shuffled = shuffledKeys(byId.keys(), options.seed ?? 0)
+    .slice(0, options.limit ?? items.length)
+    .map((id) => byId.get(id) as T);
+  const cut = trainCount(shuffled.length, fraction);
   return { train: shuffled.slice(0, cut), test: shuffled.slice(cut) };
 }
 

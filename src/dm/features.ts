@@ -24,6 +24,7 @@ import { createHash } from "node:crypto";
 import { answerFormat, numbersClose, type AnswerFormat } from "../answers/index.js";
 import { ANSWER_KINDS, type AnswerKind, type PriorAttempt, type ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
+import { FNV_OFFSET, FNV_PRIME, fnv1a } from "../util/hash.js";
 import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER_WORDS, numberWordValue } from "./arithmetic.js";
 
 /**
@@ -351,9 +352,6 @@ export function featureDim(config: FeaturizerConfig): number {
 
 /* Hashing and tokenising. */
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
 /** The murmur3 32-bit finaliser, used to spread FNV-1a's bits before taking the low ones. */
 export function fmix32(h: number): number {
   h ^= h >>> 16;
@@ -361,16 +359,6 @@ export function fmix32(h: number): number {
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** FNV-1a (32-bit) over the UTF-16 code units of a string. */
-export function fnv1a(text: string): number {
-  let h = FNV_OFFSET;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, FNV_PRIME);
-  }
   return h >>> 0;
 }
 

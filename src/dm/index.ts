@@ -73,7 +73,7 @@ export {
   type DmModelMetadata,
   type TrainingSummary,
 } from "./onnx-writer.js";
-export { Prng } from "./prng.js";
+export { Prng } from "../util/prng.js";
 export { syntheticRecords, type SyntheticOptions } from "./synthetic.js";
 export {
   featurizeAll,

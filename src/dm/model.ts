@@ -8,7 +8,7 @@
  */
 import { DmError } from "../errors.js";
 import type { SparseVector } from "./features.js";
-import { Prng } from "./prng.js";
+import { Prng } from "../util/prng.js";
 
 export type ModelKind = "logreg" | "mlp";
 

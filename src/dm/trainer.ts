@@ -7,12 +7,14 @@
  */
 import type { ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
-import { Featurizer, fnv1a, type FeaturizerConfig, type FeaturizerConfigInput } from "./features.js";
+import { fnv1a } from "../util/hash.js";
+import { Prng } from "../util/prng.js";
+import { splitKeys } from "../util/split.js";
+import { Featurizer, type FeaturizerConfig, type FeaturizerConfigInput } from "./features.js";
 import { chooseThreshold, evaluate, expectedCalibrationError, rocAuc, type DmMetrics, type ThresholdChoice, type ThresholdRule } from "./metrics.js";
 import { cloneParams, foldCalibration, initParams, logitSparse, paramCount, sigmoid, type ModelKind, type ModelParams } from "./model.js";
 import { makeMetadata, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
 import { AdamSlot, LazyAdam } from "./optim.js";
-import { Prng } from "./prng.js";
 
 /** A scoring input with its label; `AttemptRecord` fits. Records labelled null are skipped. */
 export type LabelledInput = ScoringInput & { label: 0 | 1 | null };
@@ -105,8 +107,9 @@ export function questionKey(input: ScoringInput): string {
 }
 
 /**
- * Splits records by question: the questions are shuffled with the seed and `devFraction` of them
- * (at least one, and never all) go to dev. Returns the record indices of each side.
+ * Splits records by question with the package's one splitter (util/split.ts, as `buildDataset` and
+ * the bench cut): `devFraction` of the questions (at least one, and never all) go to dev. Returns
+ * the record indices of each side.
  */
 export function splitByQuestion(
   inputs: readonly ScoringInput[],
@@ -117,23 +120,19 @@ export function splitByQuestion(
     throw new DmError("INVALID_ARGUMENT", `devFraction must be in [0, 1), got ${String(devFraction)}.`);
   }
   const keys = inputs.map(questionKey);
-  const unique = [...new Set(keys)].sort();
-  let devCount = 0;
-  if (devFraction > 0) {
-    if (unique.length < 2) {
-      throw new DmError(
-        "NOT_ENOUGH_DATA",
-        `A dev split needs at least 2 distinct questions, found ${unique.length}. Collect more data or pass --dev-fraction 0.`,
-      );
-    }
-    devCount = Math.min(unique.length - 1, Math.max(1, Math.round(unique.length * devFraction)));
+  const split = splitKeys(keys, 1 - devFraction, seed);
+  const questions = split.heldOut.length + split.train.length;
+  if (devFraction > 0 && questions < 2) {
+    throw new DmError(
+      "NOT_ENOUGH_DATA",
+      `A dev split needs at least 2 distinct questions, found ${questions}. Collect more data or pass --dev-fraction 0.`,
+    );
   }
-  const shuffled = new Prng(seed ^ 0x5eed).shuffle(unique);
-  const devKeys = new Set(shuffled.slice(0, devCount));
+  const devKeys = new Set(split.heldOut);
   const train: number[] = [];
   const dev: number[] = [];
   keys.forEach((key, i) => (devKeys.has(key) ? dev : train).push(i));
-  return { train, dev, trainQuestions: unique.length - devCount, devQuestions: devCount };
+  return { train, dev, trainQuestions: split.train.length, devQuestions: split.heldOut.length };
 }
 
 /** Featurizes inputs into a sparse matrix. */

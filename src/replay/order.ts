@@ -3,29 +3,8 @@
  * item, so that attempt k of a question always gets the same recorded trace for a given seed.
  */
 import { ReplayError } from "../errors.js";
+import { seededPermutation } from "../util/prng.js";
 import type { ReplayItem, ReplayTrace } from "./format.js";
-
-/** 32-bit FNV-1a hash of the UTF-16 code units of a string. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
-
-/** The mulberry32 generator: returns a function giving floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function checkSeed(seed: number): void {
   if (!Number.isSafeInteger(seed)) {
@@ -42,15 +21,7 @@ export function traceOrder(itemId: string, traceCount: number, seed: number): nu
   if (!Number.isSafeInteger(traceCount) || traceCount < 0) {
     throw new ReplayError("INVALID_ARGUMENT", `traceCount must be a non-negative integer, got ${traceCount}.`);
   }
-  const order = Array.from({ length: traceCount }, (_, i) => i);
-  const random = mulberry32(fnv1a(`${seed}:${itemId}`));
-  for (let i = traceCount - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const a = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = a;
-  }
-  return order;
+  return seededPermutation(traceCount, seed, itemId);
 }
 
 /** The index into `item.traces` used for a 0-based attempt: `traceOrder(...)[attempt % n]`. */

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { vi } from "vitest";
 import type { ScoringInput } from "../../src/attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../../src/behavior/record.js";
-import { Prng } from "../../src/dm/prng.js";
+import { Prng } from "../../src/util/prng.js";
 
 /** Makes a temporary folder and returns it with a function that removes it. */
 export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {

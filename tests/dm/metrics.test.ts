@@ -10,7 +10,7 @@ import {
   precisionRecall,
   rocAuc,
 } from "../../src/dm/metrics.js";
-import { Prng } from "../../src/dm/prng.js";
+import { Prng } from "../../src/util/prng.js";
 import { expectCode } from "./helpers.js";
 
 describe("rocAuc", () => {

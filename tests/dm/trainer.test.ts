@@ -3,7 +3,7 @@ import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../../src/behavior/re
 import { Featurizer } from "../../src/dm/features.js";
 import { rocAuc } from "../../src/dm/metrics.js";
 import { predict } from "../../src/dm/model.js";
-import { Prng } from "../../src/dm/prng.js";
+import { Prng } from "../../src/util/prng.js";
 import { syntheticRecords } from "../../src/dm/synthetic.js";
 import { questionKey, splitByQuestion, trainDm, type EpochProgress } from "../../src/dm/trainer.js";
 import { expectCode, separableRecords } from "./helpers.js";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { answerFormat } from "../../src/answers/index.js";
 import { choosePolicy, type ScoredTrajectory } from "../../src/policy/calibrate.js";
 import { ADAPTIVE_POLICY, runPolicy } from "../../src/policy/policy.js";
-import { Prng } from "../../src/dm/prng.js";
+import { Prng } from "../../src/util/prng.js";
 
 const format = answerFormat("number");
 
