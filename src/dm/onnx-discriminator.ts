@@ -1,18 +1,21 @@
 /**
- * The learned discriminator: scores attempts with a DM file written by `drr train`, using
- * onnxruntime-node on the CPU. The file is read once; its `drr.*` metadata is checked against the
- * featurizer of this code; one inference session is created and reused for every call.
+ * The learned discriminator: scores attempts with a DM file written by `drr train`. The file is
+ * read once and its `drr.*` metadata is checked against the featurizer of this code. A logistic
+ * model is scored in TypeScript over the featurizer's sparse output (`LinearEngine`, weights read
+ * from the file); any other graph, the MLP included, by one reused onnxruntime session
+ * (`OrtEngine`), which loads onnxruntime-node on first use.
  */
 import { createHash } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import { open } from "node:fs/promises";
-import * as ort from "onnxruntime-node";
 import type { ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
 import type { Discriminator } from "./discriminator.js";
-import { featureDim, Featurizer, featurizerHash, FEATURIZER_VERSION, type SparseVector } from "./features.js";
-import { decodeOnnxModel, readDmMetadata } from "./onnx-reader.js";
-import { INPUT_NAME, OUTPUT_NAME, type DmModelMetadata } from "./onnx-writer.js";
+import { featureDim, Featurizer, featurizerHash, FEATURIZER_VERSION } from "./features.js";
+import { LinearEngine } from "./linear-engine.js";
+import { decodeOnnxModel, linearParamsOf, readDmMetadata, type OnnxValueInfo } from "./onnx-reader.js";
+import { INPUT_NAME, ONNX_FLOAT, type DmModelMetadata } from "./onnx-writer.js";
+import { OrtEngine } from "./ort-engine.js";
 import type { StopPolicy } from "../policy/policy.js";
 
 /** A DM file larger than this is refused before it is read (the models `drr train` writes are KiBs to a few MiB). */
@@ -75,12 +78,19 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   }
 }
 
-/** Batches up to this many rows reuse one pooled input buffer. */
-const MAX_POOLED_ROWS = 256;
+/**
+ * What scores a DM file: "auto" (the default) runs a logistic model in TypeScript and any other
+ * graph with onnxruntime; "typescript" requires a logistic model; "onnxruntime" always uses a session.
+ */
+export type DmEngine = "auto" | "typescript" | "onnxruntime";
+
+export const DM_ENGINES: readonly DmEngine[] = ["auto", "typescript", "onnxruntime"];
 
 export interface OnnxDiscriminatorOptions {
   /** Override the accept threshold saved in the model. */
   threshold?: number;
+  /** What scores the model (default "auto": TypeScript for a logistic model, onnxruntime otherwise). */
+  engine?: DmEngine;
   /** Threads onnxruntime may use inside one run (default 1: the models are small). */
   intraOpNumThreads?: number;
 }
@@ -99,16 +109,17 @@ export class OnnxDiscriminator implements Discriminator {
   /** Size of the model file in bytes. */
   readonly sizeBytes: number;
   readonly featurizer: Featurizer;
+  /** What scores this model: "typescript" (a logistic model's sparse forward pass) or "onnxruntime". */
+  readonly engine: "typescript" | "onnxruntime";
 
-  private readonly session: ort.InferenceSession;
-  private readonly inputDim: number;
-  /** A zeroed dense buffer reused between runs; null while a run holds it. */
-  private pool: Float32Array | null;
+  private readonly linear: LinearEngine | null;
+  private readonly ort: OrtEngine | null;
+  private released = false;
 
   private constructor(
     path: string,
     bytes: Uint8Array,
-    session: ort.InferenceSession,
+    scorer: LinearEngine | OrtEngine,
     metadata: DmModelMetadata,
     featurizer: Featurizer,
     threshold: number,
@@ -116,23 +127,30 @@ export class OnnxDiscriminator implements Discriminator {
     this.path = path;
     this.sizeBytes = bytes.length;
     this.id = `onnx:${createHash("sha256").update(bytes).digest("hex").slice(0, 12)}`;
-    this.session = session;
+    this.linear = scorer instanceof LinearEngine ? scorer : null;
+    this.ort = scorer instanceof OrtEngine ? scorer : null;
+    this.engine = scorer.name;
     this.metadata = metadata;
     this.featurizer = featurizer;
     this.threshold = threshold;
     this.policy = threshold === metadata.threshold ? metadata.policy : undefined;
-    this.inputDim = featurizer.dim;
-    this.pool = new Float32Array(this.inputDim * 64);
   }
 
   /**
    * Loads a DM file. Throws DmError with code
    * "MODEL_NOT_FOUND" (no such file), "MODEL_NOT_A_FILE" (a FIFO, a device, a folder...),
    * "MODEL_TOO_LARGE" (over MAX_MODEL_BYTES), "MODEL_INVALID" (not an ONNX DM, truncated, or refused by
-   * onnxruntime), "MODEL_SCHEMA_UNSUPPORTED" (an unknown `drr.schema_version`), "FEATURE_HASH_MISMATCH" (trained with another featurizer) or
-   * "MODEL_SHAPE_MISMATCH" (its input size differs from the featurizer's).
+   * onnxruntime), "MODEL_SCHEMA_UNSUPPORTED" (an unknown `drr.schema_version`), "FEATURE_HASH_MISMATCH" (trained with another featurizer),
+   * "MODEL_SHAPE_MISMATCH" (its input size differs from the featurizer's) or "INVALID_ARGUMENT" (bad options).
    */
   static async load(path: string, options: OnnxDiscriminatorOptions = {}): Promise<OnnxDiscriminator> {
+    const engine = options.engine ?? "auto";
+    if (!DM_ENGINES.includes(engine)) {
+      throw new DmError("INVALID_ARGUMENT", `engine must be one of ${DM_ENGINES.map((e) => `"${e}"`).join(", ")}; got ${JSON.stringify(engine)}.`);
+    }
+    if (options.threshold !== undefined && (!Number.isFinite(options.threshold) || options.threshold < 0 || options.threshold > 1)) {
+      throw new DmError("INVALID_ARGUMENT", `The threshold must be in [0, 1], got ${String(options.threshold)}.`);
+    }
     const bytes = await readModelFile(path);
     const source = `The model file ${path}`;
     const decoded = decodeOnnxModel(bytes, source);
@@ -148,66 +166,39 @@ export class OnnxDiscriminator implements Discriminator {
     const featurizer = new Featurizer(metadata.featurizerConfig);
     const dim = featureDim(metadata.featurizerConfig);
 
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(bytes, {
-        logSeverityLevel: 3,
-        intraOpNumThreads: options.intraOpNumThreads ?? 1,
-        interOpNumThreads: 1,
-        executionMode: "sequential",
-        graphOptimizationLevel: "all",
-      });
-    } catch (error) {
+    const linear = engine === "onnxruntime" ? null : linearParamsOf(decoded);
+    let scorer: LinearEngine | OrtEngine;
+    if (linear !== null) {
+      checkLinearShape(decoded.graph.inputs, linear.dim, dim, metadata.inputDim, source);
+      scorer = new LinearEngine(linear, source);
+    } else if (engine === "typescript") {
       throw new DmError(
-        "MODEL_INVALID",
-        `onnxruntime could not load ${path}: ${(error as Error).message}. Retrain the model with \`drr train\`.`,
-        { cause: error },
+        "INVALID_ARGUMENT",
+        `engine "typescript" scores logistic models only (MatMul, Add, Sigmoid); ${source} holds a ${metadata.modelKind} graph (${decoded.graph.nodes.map((n) => n.opType).join(", ")}). Load it with engine "auto" or "onnxruntime".`,
       );
+    } else {
+      scorer = await OrtEngine.create(bytes, { path, source, inputDim: dim, metadataDim: metadata.inputDim, intraOpNumThreads: options.intraOpNumThreads ?? 1 });
     }
-
-    try {
-      const input = session.inputMetadata.find((m) => m.name === INPUT_NAME);
-      const output = session.outputNames.includes(OUTPUT_NAME);
-      if (session.inputNames.length !== 1 || input === undefined || !output) {
-        throw new DmError(
-          "MODEL_SHAPE_MISMATCH",
-          `${source} must have one input "${INPUT_NAME}" and an output "${OUTPUT_NAME}"; it has inputs [${session.inputNames.join(", ")}] and outputs [${session.outputNames.join(", ")}]. Retrain it with \`drr train\`.`,
-        );
-      }
-      const shape = input.isTensor ? input.shape : [];
-      const last = shape[shape.length - 1];
-      if (!input.isTensor || input.type !== "float32" || shape.length !== 2 || last !== dim || metadata.inputDim !== dim) {
-        throw new DmError(
-          "MODEL_SHAPE_MISMATCH",
-          `${source} takes input ${input.isTensor ? `${input.type} [${shape.join(", ")}]` : "that is not a tensor"} (metadata says ${metadata.inputDim} features), but its featurizer makes float32 [N, ${dim}]. Retrain the model with \`drr train\`.`,
-        );
-      }
-    } catch (error) {
-      await session.release().catch(() => undefined);
-      throw error;
-    }
-
-    let threshold = metadata.threshold;
-    if (options.threshold !== undefined) {
-      if (!Number.isFinite(options.threshold) || options.threshold < 0 || options.threshold > 1) {
-        throw new DmError("INVALID_ARGUMENT", `The threshold must be in [0, 1], got ${String(options.threshold)}.`);
-      }
-      threshold = options.threshold;
-    }
-    return new OnnxDiscriminator(path, bytes, session, metadata, featurizer, threshold);
+    return new OnnxDiscriminator(path, bytes, scorer, metadata, featurizer, options.threshold ?? metadata.threshold);
   }
 
-  /** Scores attempts with one batched onnxruntime run; probabilities in input order. */
+  /** Scores attempts in one run; probabilities in input order. */
   async scoreBatch(inputs: ScoringInput[]): Promise<number[]> {
     if (inputs.length === 0) return [];
-    // Featurize everything first, so a bad input fails before any work is sent to onnxruntime.
-    return this.runSparse(inputs.map((input) => this.featurizer.sparse(input)));
+    // Featurize everything first, so a bad input fails before any work is sent to the engine.
+    const rows = inputs.map((input) => this.featurizer.sparse(input));
+    this.checkOpen();
+    const scores = this.linear !== null ? this.linear.run(rows) : await (this.ort as OrtEngine).run(rows);
+    for (const s of scores) this.checkScore(s);
+    return scores;
   }
 
   /** Scores one attempt. */
   async score(input: ScoringInput): Promise<number> {
-    const [value] = await this.runSparse([this.featurizer.sparse(input)]);
-    return value as number;
+    const row = this.featurizer.sparse(input);
+    this.checkOpen();
+    const s = this.linear !== null ? this.linear.score(row) : ((await (this.ort as OrtEngine).run([row]))[0] as number);
+    return this.checkScore(s);
   }
 
   /** Accept/reject decisions at the model's threshold, with the scores. */
@@ -216,58 +207,39 @@ export class OnnxDiscriminator implements Discriminator {
     return scores.map((score) => ({ score, accept: score >= this.threshold }));
   }
 
-  /** Frees the onnxruntime session. The discriminator cannot score afterwards. */
+  /** Frees the engine (the onnxruntime session). The discriminator cannot score afterwards. */
   async release(): Promise<void> {
-    await this.session.release();
+    if (this.released) return;
+    this.released = true;
+    await (this.linear ?? (this.ort as OrtEngine)).release();
   }
 
-  /**
-   * Writes sparse rows into a zeroed dense buffer, runs the session, and zeroes just the entries
-   * it wrote, so the buffer can be reused without clearing megabytes each time. Batches of up to
-   * MAX_POOLED_ROWS rows share one pooled buffer; a concurrent call or a larger batch gets its own.
-   */
-  private async runSparse(rows: SparseVector[]): Promise<number[]> {
-    const n = rows.length;
-    const D = this.inputDim;
-    const size = n * D;
-    let buffer = this.pool;
-    if (buffer !== null && buffer.length >= size) this.pool = null;
-    else buffer = new Float32Array(n <= MAX_POOLED_ROWS ? Math.max(size, D * 64) : size);
-    try {
-      rows.forEach((x, r) => {
-        const offset = r * D;
-        for (let k = 0; k < x.indices.length; k++) buffer[offset + (x.indices[k] as number)] = x.values[k] as number;
-      });
-      return await this.run(buffer.length === size ? buffer : buffer.subarray(0, size), n);
-    } finally {
-      rows.forEach((x, r) => {
-        const offset = r * D;
-        for (let k = 0; k < x.indices.length; k++) buffer[offset + (x.indices[k] as number)] = 0;
-      });
-      if (buffer.length <= MAX_POOLED_ROWS * D && (this.pool === null || this.pool.length < buffer.length)) this.pool = buffer;
-    }
+  private checkOpen(): void {
+    if (this.released) throw new DmError("INFERENCE_FAILED", `The model ${this.path} was released; load it again to score.`);
   }
 
-  private async run(features: Float32Array, rows: number): Promise<number[]> {
-    let output: ort.InferenceSession.ReturnType;
-    try {
-      output = await this.session.run({ [INPUT_NAME]: new ort.Tensor("float32", features, [rows, this.inputDim]) });
-    } catch (error) {
-      throw new DmError("INFERENCE_FAILED", `onnxruntime failed to score with ${this.path}: ${(error as Error).message}.`, { cause: error });
+  private checkScore(s: number): number {
+    if (!(s >= 0 && s <= 1)) {
+      throw new DmError("INVALID_SCORE", `${this.path} returned the score ${s}; scores must be probabilities in [0, 1]. Retrain the model.`);
     }
-    const tensor = output[OUTPUT_NAME];
-    const data = tensor?.data;
-    if (!(data instanceof Float32Array) || data.length !== rows) {
-      throw new DmError("INFERENCE_FAILED", `${this.path} returned ${data?.length ?? 0} scores for ${rows} inputs; expected one float each. Retrain the model.`);
-    }
-    const scores = new Array<number>(rows);
-    for (let i = 0; i < rows; i++) {
-      const s = data[i] as number;
-      if (!Number.isFinite(s) || s < 0 || s > 1) {
-        throw new DmError("INVALID_SCORE", `${this.path} returned the score ${s}; scores must be probabilities in [0, 1]. Retrain the model.`);
-      }
-      scores[i] = s;
-    }
-    return scores;
+    return s;
+  }
+}
+
+/** The checks onnxruntime makes of a graph's input, made by hand for the TypeScript engine. */
+function checkLinearShape(inputs: readonly OnnxValueInfo[], weights: number, dim: number, metadataDim: number, source: string): void {
+  const input = inputs.find((i) => i.name === INPUT_NAME);
+  if (inputs.length !== 1 || input === undefined) {
+    throw new DmError(
+      "MODEL_SHAPE_MISMATCH",
+      `${source} must have one input "${INPUT_NAME}"; it has inputs [${inputs.map((i) => i.name).join(", ")}]. Retrain it with \`drr train\`.`,
+    );
+  }
+  const last = input.dims[input.dims.length - 1];
+  if (input.elemType !== ONNX_FLOAT || input.dims.length !== 2 || last !== dim || weights !== dim || metadataDim !== dim) {
+    throw new DmError(
+      "MODEL_SHAPE_MISMATCH",
+      `${source} takes input [${input.dims.join(", ")}] with ${weights} weights (metadata says ${metadataDim} features), but its featurizer makes float32 [N, ${dim}]. Retrain the model with \`drr train\`.`,
+    );
   }
 }

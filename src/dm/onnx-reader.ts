@@ -5,8 +5,16 @@
  */
 import { DmError } from "../errors.js";
 import { featurizerConfig, type FeaturizerConfig } from "./features.js";
-import type { ModelParams } from "./model.js";
-import { DM_SCHEMA_VERSION, METADATA_KEYS, ONNX_FLOAT, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
+import type { LogRegParams, ModelParams } from "./model.js";
+import {
+  DM_SCHEMA_VERSION,
+  INPUT_NAME,
+  METADATA_KEYS,
+  ONNX_FLOAT,
+  OUTPUT_NAME,
+  type DmModelMetadata,
+  type TrainingSummary,
+} from "./onnx-writer.js";
 import { decodePackedVarints, decodeString, ProtoDecodeError, readFields, WIRE_LENGTH, WIRE_VARINT } from "./protobuf.js";
 import { checkPolicy } from "../policy/policy.js";
 
@@ -294,4 +302,29 @@ export function paramsFromOnnx(model: DecodedOnnxModel, source = "the model file
     w2: floats("W2", hidden),
     b2: floats("B2", 1),
   };
+}
+
+/**
+ * The weights of a logistic model when the decoded graph is exactly the one `drr train` writes
+ * for "logreg": MatMul(features, W) -> Add(B) -> Sigmoid -> score, with W float32 [D, 1] and B
+ * float32 [1] as its only initializers. Returns null for any other graph (an MLP, an edited or
+ * foreign graph), which only onnxruntime may run. The sizes are not checked against a featurizer here.
+ */
+export function linearParamsOf(model: DecodedOnnxModel): LogRegParams | null {
+  const { nodes, initializers } = model.graph;
+  if (nodes.length !== 3 || initializers.length !== 2) return null;
+  const [matmul, add, sigmoid] = nodes as [OnnxNode, OnnxNode, OnnxNode];
+  const is = (n: OnnxNode, op: string, inputs: string[], output: string): boolean =>
+    n.opType === op && n.inputs.length === inputs.length && n.inputs.every((x, i) => x === inputs[i]) && n.outputs.length === 1 && n.outputs[0] === output;
+  const raw = matmul.outputs[0] ?? "";
+  const logit = add.outputs[0] ?? "";
+  if (raw === "" || logit === "" || raw === logit || raw === INPUT_NAME || logit === INPUT_NAME || raw === OUTPUT_NAME || logit === OUTPUT_NAME) return null;
+  if (!is(matmul, "MatMul", [INPUT_NAME, "W"], raw) || !is(add, "Add", [raw, "B"], logit) || !is(sigmoid, "Sigmoid", [logit], OUTPUT_NAME)) return null;
+  const w = initializers.find((t) => t.name === "W");
+  const b = initializers.find((t) => t.name === "B");
+  if (w === undefined || b === undefined || w.dataType !== ONNX_FLOAT || b.dataType !== ONNX_FLOAT) return null;
+  if (w.dims.length !== 2 || w.dims[1] !== 1 || b.dims.length !== 1 || b.dims[0] !== 1) return null;
+  const dim = w.dims[0] as number;
+  if (w.floats === null || b.floats === null || w.floats.length !== dim || b.floats.length !== 1) return null;
+  return { kind: "logreg", dim, w: w.floats, b: b.floats };
 }
