@@ -32,7 +32,6 @@ const REPLAY_CODES = {
   REPLAY_NO_TRACES: "A replay item has no recorded traces to replay.",
   REPLAY_SOURCE_INVALID: "A public data set's source file is not shaped as expected.",
   REPLAY_SOURCE_MISMATCH: "Two source files of a public data set that should join do not.",
-  REPLAY_WRITE_FAILED: "Writing a replay file failed.",
   REPLAY_PORT_IN_USE: "The replay server's port is taken.",
   REPLAY_PORT_DENIED: "The replay server may not listen on that port.",
   REPLAY_BAD_HOST: "The replay server's host is not an address of this machine.",
@@ -170,6 +169,7 @@ export const DEPRECATED_ERROR_CODES = {
   OUT_IS_SOURCE: "OUT_IS_INPUT",
   REPLAY_FILE_NOT_FOUND: "FILE_NOT_FOUND",
   REPLAY_READ_FAILED: "READ_FAILED",
+  REPLAY_WRITE_FAILED: "WRITE_FAILED",
   CACHE_WRITE_FAILED: "WRITE_FAILED",
   MODEL_WRITE_FAILED: "WRITE_FAILED",
 } as const satisfies Record<string, DrrErrorCode>;

@@ -236,6 +236,6 @@ export async function writeReplayFile(path: string, items: readonly ReplayItem[]
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw new ReplayError("REPLAY_WRITE_FAILED", `Could not write replay file ${path}: ${String(error)}.`, { cause: error });
+    throw new ReplayError("WRITE_FAILED", `Could not write replay file ${path}: ${String(error)}.`, { cause: error });
   }
 }
