@@ -14,22 +14,21 @@ import { isBehaviorItem, type ReadOptions } from "./sinks.js";
 
 /** What `recordsToReplayItems` made of the records. */
 export interface RecordsToReplayResult {
-  /** One item per question that has a gold answer, in the order the questions were first recorded. */
+  /** One item per question that has a gold answer, by question id (numbers in ids compared as numbers), whatever order the records were written in. */
   items: ReplayItem[];
   /** Records turned into traces. */
   traces: number;
-  /** Records whose text repeats an earlier record of the same question (a replayed trace recorded twice): not a new sample, left out. */
-  repeated: number;
   /** Questions left out because none of their records carries a gold answer (the bench cannot score them). */
   noGold: string[];
 }
 
 /**
- * Turns attempt records into replay items: per question id, the question text, the gold answer and
+ * Turns attempt records into replay items, sorted by question id: per question id, the question text, the gold answer and
  * the answer kind the records carry, and as traces the recorded attempts, run by run (in the order
  * the runs were first recorded) and by attempt within a run. A trace keeps the record's text,
- * model, extracted answer (`sourceAnswer`), label (`sourceCorrect`) and confidence. A text recorded
- * twice for one question is kept once. A question whose records carry no gold answer is left out
+ * model, extracted answer (`sourceAnswer`), label (`sourceCorrect`) and confidence; equal texts are
+ * kept (two samples may say the same thing; readers have already dropped records stored twice).
+ * A question whose records carry no gold answer is left out
  * and named in `noGold`: deriving one from the labels would keep only questions that had a right
  * answer.
  */
@@ -40,7 +39,7 @@ export function recordsToReplayItems(records: readonly AttemptRecord[]): Records
     if (list) list.push(r);
     else byQuestion.set(r.questionId, [r]);
   }
-  const result: RecordsToReplayResult = { items: [], traces: 0, repeated: 0, noGold: [] };
+  const result: RecordsToReplayResult = { items: [], traces: 0, noGold: [] };
   for (const [id, list] of byQuestion) {
     const gold = list.find((r) => typeof r.gold === "string")?.gold;
     if (typeof gold !== "string") {
@@ -54,28 +53,21 @@ export function recordsToReplayItems(records: readonly AttemptRecord[]): Records
       .map((r, i) => ({ r, i }))
       .sort((a, b) => (runOrder.get(a.r.trajectoryId ?? "") as number) - (runOrder.get(b.r.trajectoryId ?? "") as number) || a.r.attempt - b.r.attempt || a.i - b.i)
       .map(({ r }) => r);
-    const seen = new Set<string>();
-    const traces: ReplayTrace[] = [];
-    for (const r of sorted) {
-      if (seen.has(r.text)) {
-        result.repeated += 1;
-        continue;
-      }
-      seen.add(r.text);
-      traces.push({
-        text: r.text,
-        ...(typeof r.model === "string" && { model: r.model }),
-        source: "behaviour records",
-        sourceAnswer: r.answer,
-        sourceCorrect: r.label === null ? null : r.label === 1,
-        ...(r.confidence !== undefined && { confidence: r.confidence }),
-      });
-    }
+    const traces: ReplayTrace[] = sorted.map((r) => ({
+      text: r.text,
+      ...(typeof r.model === "string" && { model: r.model }),
+      source: "behaviour records",
+      sourceAnswer: r.answer,
+      sourceCorrect: r.label === null ? null : r.label === 1,
+      ...(r.confidence !== undefined && { confidence: r.confidence }),
+    }));
     const first = list[0] as AttemptRecord;
     const task = list.find((r) => r.task !== undefined)?.task;
     result.items.push({ id, question: first.question, gold, ...(task !== undefined && { task }), traces });
     result.traces += traces.length;
   }
+  // Concurrent writers store questions in any order: the items' order must not depend on it.
+  result.items.sort((a, b) => a.id.localeCompare(b.id, "en", { numeric: true }));
   return result;
 }
 
@@ -111,7 +103,7 @@ export interface ReplayFromRecordsOptions extends ReadOptions {
  * The replay items of behavioural records at `source`, a `postgres://` URL or a JSON Lines file of
  * records; null when `source` is a file that is not behavioural data (a replay file), so the caller
  * reads it as one. `name` names the source (a URL without its password). What the reader skipped
- * and the questions or texts left out (see `recordsToReplayItems`) are reported through `warn`
+ * and the questions left out (see `recordsToReplayItems`) are reported through `warn`
  * (default `console.warn`). Throws `NO_REPLAYABLE_RECORDS` when no question is left.
  */
 export async function readReplayItemsFromRecords(
@@ -124,14 +116,11 @@ export async function readReplayItemsFromRecords(
   const warn = options.warn ?? console.warn;
   const read = await readRecordsFrom(source, { ...options, warn });
   const converted = recordsToReplayItems(read.records);
-  if (converted.noGold.length > 0 || converted.repeated > 0) {
-    const parts = [
-      ...(converted.noGold.length > 0
-        ? [`left out ${converted.noGold.length} question(s) whose records carry no gold answer (for example ${JSON.stringify(converted.noGold[0])})`]
-        : []),
-      ...(converted.repeated > 0 ? [`kept once ${converted.repeated} record text(s) recorded twice for the same question`] : []),
-    ];
-    warn(`langgraph-drr: ${parts.join(" and ")} while reading replay items from the records of ${name}.`);
+  if (converted.noGold.length > 0) {
+    warn(
+      `langgraph-drr: left out ${converted.noGold.length} question(s) whose records carry no gold answer (for example ${JSON.stringify(converted.noGold[0])}) ` +
+        `while reading replay items from the records of ${name}.`,
+    );
   }
   if (converted.items.length === 0) {
     throw new BehaviorError(
