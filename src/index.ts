@@ -2,11 +2,22 @@
  * langgraph-drr: Distillation-Reinforcement-Reasoning for LangGraph.js.
  *
  * The DRR graph (think → evaluate → stop) lets a discriminative model decide when an attempt is
- * good enough; the behaviour collector turns ordinary runs into labelled training data; the DM is
- * trained in TypeScript and scored with onnxruntime-node.
+ * good enough; the behaviour collector turns ordinary runs into labelled training data; the same
+ * decision runs as `createAgent` middleware and as a node of your own graph.
+ *
+ * This entry point is what an application needs. The rest is in subpaths:
+ * - `langgraph-drr/dm`: train, evaluate and write the discriminative model (featurizer, trainer,
+ *   metrics, ONNX writer and reader, policy calibration);
+ * - `langgraph-drr/behavior`: read, label and split behavioural data (readers, `buildDataset`);
+ * - `langgraph-drr/replay`: recorded real LLM outputs (data sets, replay model and server);
+ * - `langgraph-drr/bench`: the benchmark (`collectBehavior`, question splits, `runBench`);
+ * - `langgraph-drr/testing`: scripted chat model and discriminator for tests.
+ *
+ * Importing it loads neither onnxruntime-node (loaded when a DM file is scored with it), nor
+ * `langchain`, nor `@langchain/openai` (loaded when the default live model is asked for).
  */
 
-// Errors and shared shapes.
+// Errors.
 export {
   DrrError,
   DrrInputError,
@@ -20,10 +31,15 @@ export {
   PolicyError,
   isDrrError,
 } from "./errors.js";
+
+// What a discriminator sees and decides.
 export { ANSWER_KINDS, DECISIONS, type AnswerKind, type Decision, type PriorAttempt, type ScoringInput } from "./attempt.js";
 
 // The graph.
 export { createDrrGraph, type DrrGraph } from "./graph/create-drr-graph.js";
+export type { DrrGraphOptions } from "./graph/options.js";
+export { DrrState, AttemptSchema, type Attempt, type DrrInput, type DrrStateValue } from "./graph/state.js";
+export type { DrrEvent } from "./graph/events.js";
 export {
   durableCheckpointer,
   parseCheckpointerUrl,
@@ -31,10 +47,8 @@ export {
   type DurableCheckpointer,
   type DurableCheckpointerKind,
 } from "./graph/checkpointer.js";
-export type { DrrGraphOptions } from "./graph/options.js";
-export { DrrState, AttemptSchema, type Attempt, type DrrInput, type DrrStateValue } from "./graph/state.js";
 
-// The decision rule the graph, the middleware and the bench share, and its calibration.
+// The decision policy the graph, the middleware and the subgraph share.
 export {
   ADAPTIVE_POLICY,
   ADAPTIVE_ABSTAIN_POLICY,
@@ -43,87 +57,60 @@ export {
   checkPolicy,
   decide,
   voteAnswer,
-  runPolicy,
   type StopPolicy,
   type JudgedAttempt,
-  type PolicyRun,
 } from "./policy/policy.js";
-export { DEFAULT_FALLBACK, FALLBACKS, fallbackAnswer, type Fallback } from "./policy/fallback.js";
-export { choosePolicy, OBJECTIVES, DEFAULT_OBJECTIVE, type Objective, type PolicyChoice, type ScoredTrajectory } from "./policy/calibrate.js";
-export { calibratePolicy, outOfFoldScores, trajectoriesFromRecords, type Calibration, type CalibrateOptions } from "./pipeline/calibrate.js";
-export type { DrrEvent } from "./graph/events.js";
+export { DEFAULT_FALLBACK, FALLBACKS, type Fallback } from "./policy/fallback.js";
 
-// The Reasoner.
-export { Reasoner, defaultWithTemperature, type ReasonerOptions, type ReasonerOutput, type ReasonerTemperatures } from "./reasoner/reasoner.js";
+// The Reasoner and its default model.
+export { Reasoner, type ReasonerOptions, type ReasonerOutput, type ReasonerTemperatures } from "./reasoner/reasoner.js";
 export { DEFAULT_PROMPTS, DEFAULT_FEEDBACK, type ReasonerPrompts } from "./reasoner/prompts.js";
 export { defaultChatModel, hasLiveModel, type DefaultModel, type DefaultModelOptions } from "./reasoner/default-model.js";
 
 // Discriminators.
-export { BaseDiscriminator, checkScore, isDiscriminator, type Discriminator } from "./dm/discriminator.js";
-export { OracleDiscriminator, type OracleDiscriminatorOptions } from "./dm/oracle.js";
-export { LlmCriticDiscriminator, parseVerdict, type LlmCriticOptions } from "./dm/llm-critic.js";
-export { AlwaysAcceptDiscriminator } from "./dm/always-accept.js";
+export { BaseDiscriminator, isDiscriminator, type Discriminator } from "./dm/discriminator.js";
 export { OnnxDiscriminator, type OnnxDiscriminatorOptions } from "./dm/onnx-discriminator.js";
-export { trainDm, type TrainOptions, type TrainResult } from "./dm/trainer.js";
-export { writeDmModel } from "./dm/onnx-writer.js";
-export { Featurizer, featurizerConfig, type FeaturizerConfig } from "./dm/features.js";
-export { evaluate as evaluateScores, rocAuc, chooseThreshold, type DmMetrics } from "./dm/metrics.js";
+export type { DmModelMetadata } from "./dm/onnx-writer.js";
+export { OracleDiscriminator, type OracleDiscriminatorOptions } from "./dm/oracle.js";
+export { LlmCriticDiscriminator, type LlmCriticOptions } from "./dm/llm-critic.js";
+export { AlwaysAcceptDiscriminator } from "./dm/always-accept.js";
 
-// Behavioural data.
+// Behavioural data: the collector, its sinks and labelers.
+export { BehaviorCollector, type BehaviorCollectorOptions, type CollectorStats, type CollectorWrite } from "./behavior/collector.js";
+export { JsonlSink, MemorySink, type BehaviorSink, type JsonlSinkOptions, type SinkItem } from "./behavior/sinks.js";
+export { PostgresSink, type PostgresSinkOptions } from "./behavior/postgres-sink.js";
 export {
-  BehaviorCollector,
-  JsonlSink,
-  MemorySink,
-  PostgresSink,
-  readRecords,
-  readRecordsFrom,
-  readPostgresRecords,
-  readTrajectories,
   goldLabeler,
+  inlineGoldLabeler,
   verifierLabeler,
-  labelRecords,
-  trajectoryToRecords,
-  buildDataset,
-  formatCounts,
-  RECORD_SCHEMA_VERSION,
-  type AttemptRecord,
-  type BehaviorCollectorOptions,
-  type BehaviorSink,
-  type PostgresSinkOptions,
-  type Trajectory,
+  type GoldLabelerOptions,
+  type Label,
+  type LabelFunction,
   type Labeler,
-  type Dataset,
-} from "./behavior/index.js";
-export { collectBehavior, type CollectOptions, type CollectResult } from "./bench/collect.js";
-export { splitQuestions, selectSplit, type SplitName } from "./bench/split.js";
+} from "./behavior/labels.js";
+export { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./behavior/record.js";
+export type { Trajectory, TrajectoryAttempt, TrajectoryError, ToolCallRecord } from "./behavior/trajectory.js";
 
-// Integrations: createAgent middleware, the DRR node for your graphs, Studio graphs.
+// DRR inside your own code: createAgent middleware and a node for your graphs.
 export {
   drrMiddleware,
   isDrrFeedbackMessage,
-  addDrrSubgraph,
-  drrNode,
+  type DrrMiddleware,
   type DrrMiddlewareOptions,
   type DrrMiddlewareAttempt,
-  type DrrSubgraphOptions,
-  type DrrNodeMapping,
-} from "./integrations/index.js";
-
-// Answers.
-export { answerFormat, type AnswerFormat } from "./answers/index.js";
-
-// Replay of recorded real LLM outputs.
+  type DrrMiddlewareFallback,
+  type DrrMiddlewareOutcome,
+} from "./integrations/middleware.js";
 export {
-  loadDataset,
-  DATASET_NAMES,
-  readReplayFile,
-  writeReplayFile,
-  ReplayChatModel,
-  startReplayServer,
-  traceOrder,
-  traceForAttempt,
-  type DatasetName,
-  type ReplayItem,
-  type ReplayTrace,
-  type ReplayServer,
-} from "./replay/index.js";
+  addDrrSubgraph,
+  drrNode,
+  type DrrInputMapping,
+  type DrrOutputMapping,
+  type DrrNodeMapping,
+  type DrrNodeFunction,
+  type DrrSubgraphOptions,
+  type ParentStateKeys,
+} from "./integrations/subgraph.js";
+
+// Answer formats.
+export { answerFormat, createChoiceFormat, type AnswerFormat, type ChoiceFormatOptions } from "./answers/index.js";

@@ -1,6 +1,7 @@
 /**
- * Behavioural data: capture trajectories from ordinary agent runs, turn them into labelled attempt
- * records, store them, and build train/dev sets for the discriminative model.
+ * `langgraph-drr/behavior`: behavioural data. Capture trajectories from ordinary agent runs (the
+ * collector, its sinks and labelers, also in the root entry point), read them back from JSON Lines
+ * or PostgreSQL, label them, and build train/dev sets for the discriminative model.
  */
 export { RECORD_SCHEMA_VERSION, type AttemptRecord, type Decision } from "./record.js";
 export {
@@ -30,10 +31,8 @@ export {
 export {
   JsonlSink,
   MemorySink,
-  isSink,
   readRecords,
   readTrajectories,
-  isBehaviorItem,
   type BehaviorSink,
   type SinkItem,
   type ReadOptions,
@@ -55,8 +54,6 @@ export {
   type PostgresReadOptions,
   type QuestionClaim,
 } from "./postgres-sink.js";
-export { FileLock, type LockHolder } from "./file-lock.js";
 export { DEFAULT_MAX_LINE_BYTES } from "./lines.js";
-export { SHUTDOWN_TIMEOUT_MS } from "./shutdown.js";
 export { buildDataset, formatCounts, type Balance, type Dataset, type DatasetCounts, type DatasetOptions, type SplitCounts } from "./dataset.js";
 export { isAttemptRecord, recordProblem } from "./validate.js";

@@ -1,93 +1,57 @@
 /**
- * The discriminative model (DM): featurizer, trainer, metrics, ONNX writer and reader, and the
- * onnxruntime-backed discriminator. See docs/dm.md.
+ * `langgraph-drr/dm`: the discriminative model (DM) as a library: the featurizer, training,
+ * metrics, the ONNX file (writer and reader) and the calibration of the stopping policy. What
+ * `drr train` and `drr eval-dm` do, for your own pipeline. Scoring with a DM file is
+ * `OnnxDiscriminator` in the root entry point. See docs/dm.md.
  */
 export {
-  BEHAVIOUR_FEATURE_NAMES,
-  BEHAVIOUR_FEATURES,
-  canonicalAnswer,
-  canonicalJson,
-  DEFAULT_FEATURE_GROUPS,
   DEFAULT_FEATURIZER_CONFIG,
-  DENSE_GROUPS,
-  denseFeatures,
   FEATURE_GROUPS,
+  FEATURIZER_VERSION,
   featureDim,
   Featurizer,
   featurizerConfig,
   featurizerHash,
-  FEATURIZER_VERSION,
-  HEDGE_PHRASES,
-  type BehaviourFeature,
-  type DenseGroupName,
   type FeatureGroupName,
   type FeatureGroups,
   type FeaturizerConfig,
   type FeaturizerConfigInput,
-  type GroupSwitch,
-  type HashedGroupName,
   type SparseVector,
 } from "./features.js";
+export { trainDm, type EpochProgress, type LabelledInput, type TrainCounts, type TrainOptions, type TrainResult } from "./trainer.js";
+export { MODEL_KINDS, type LogRegParams, type MlpParams, type ModelKind, type ModelParams } from "./model.js";
 export {
   accuracy,
   chooseThreshold,
-  confusion,
-  evaluate,
+  evaluate as evaluateScores,
   expectedCalibrationError,
-  formatMetric,
-  formulaScore,
   logLoss,
   metricsLine,
-  precisionRecall,
   rocAuc,
   THRESHOLD_RULE_KINDS,
   type DmMetrics,
   type ThresholdChoice,
   type ThresholdRule,
 } from "./metrics.js";
-export {
-  cloneParams,
-  foldCalibration,
-  initParams,
-  MODEL_KINDS,
-  paramCount,
-  predict,
-  predictDense,
-  predictSparse,
-  sigmoid,
-  type LogRegParams,
-  type MlpParams,
-  type ModelKind,
-  type ModelParams,
-} from "./model.js";
-export { OnnxDiscriminator, type OnnxDiscriminatorOptions } from "./onnx-discriminator.js";
+export { DM_SCHEMA_VERSION, encodeDmModel, makeMetadata, writeDmModel, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
 export { decodeOnnxModel, paramsFromOnnx, readDmMetadata, type DecodedOnnxModel } from "./onnx-reader.js";
+export { OnnxDiscriminator, type OnnxDiscriminatorOptions } from "./onnx-discriminator.js";
+export { DEFAULT_CRITIC_INSTRUCTIONS, parseVerdict } from "./llm-critic.js";
+// The stopping policy's calibration: out-of-fold DM scores, then the policy chosen by simulation.
 export {
-  DM_SCHEMA_VERSION,
-  encodeDmModel,
-  encodeOnnxModel,
-  makeMetadata,
-  METADATA_KEYS,
-  metadataToProps,
-  writeDmModel,
-  type DmModelMetadata,
-  type TrainingSummary,
-} from "./onnx-writer.js";
-export { Prng } from "../util/prng.js";
-export { syntheticRecords, type SyntheticOptions } from "./synthetic.js";
+  choosePolicy,
+  DEFAULT_OBJECTIVE,
+  OBJECTIVES,
+  type ChoosePolicyOptions,
+  type Objective,
+  type PolicyChoice,
+  type ScoredTrajectory,
+} from "../policy/calibrate.js";
 export {
-  featurizeAll,
-  fitPlatt,
-  questionKey,
-  splitByQuestion,
-  trainDm,
-  type EpochProgress,
-  type LabelledInput,
-  type TrainCounts,
-  type TrainOptions,
-  type TrainResult,
-} from "./trainer.js";
-export { BaseDiscriminator, checkScore, isDiscriminator, type Discriminator } from "./discriminator.js";
-export { OracleDiscriminator, type OracleDiscriminatorOptions } from "./oracle.js";
-export { LlmCriticDiscriminator, parseVerdict, type LlmCriticOptions } from "./llm-critic.js";
-export { AlwaysAcceptDiscriminator } from "./always-accept.js";
+  calibratePolicy,
+  outOfFoldScores,
+  trajectoriesFromRecords,
+  type CalibrateOptions,
+  type Calibration,
+  type OutOfFoldOptions,
+} from "../pipeline/calibrate.js";

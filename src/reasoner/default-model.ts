@@ -1,5 +1,5 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { ChatOpenAI } from "@langchain/openai";
+import { ReasonerError } from "../errors.js";
 import { loadDataset, type DatasetName, type LoadDatasetOptions } from "../replay/loaders.js";
 import { ReplayChatModel } from "../replay/chat-model.js";
 import type { ReplayItem } from "../replay/format.js";
@@ -30,14 +30,39 @@ export function hasLiveModel(env: Record<string, string | undefined> = process.e
   return Boolean(env.OPENAI_API_KEY || env.OPENAI_BASE_URL);
 }
 
+/** The package of the live model: an optional peer dependency, imported only when a live model is asked for. */
+const OPENAI_PACKAGE = "@langchain/openai";
+
+/**
+ * Imports `@langchain/openai`. Throws ReasonerError "OPENAI_NOT_INSTALLED" when it is not
+ * installed, saying how to install it or how to run on the replay model instead.
+ */
+async function loadOpenAI(): Promise<typeof import("@langchain/openai")> {
+  try {
+    return await import("@langchain/openai");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const missing = (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") && String((error as Error).message).includes(`'${OPENAI_PACKAGE}'`);
+    if (!missing) throw error;
+    throw new ReasonerError(
+      "OPENAI_NOT_INSTALLED",
+      `OPENAI_API_KEY or OPENAI_BASE_URL is set, so the default model is ChatOpenAI, but ${OPENAI_PACKAGE} is not installed. ` +
+        `Run \`npm install ${OPENAI_PACKAGE}\`, pass your own chat model, or unset both variables to use the replay model.`,
+      { cause: error },
+    );
+  }
+}
+
 /**
  * The Reasoner's model when none is given in code: ChatOpenAI when `OPENAI_API_KEY` or
- * `OPENAI_BASE_URL` is set (model from `OPENAI_MODEL`, default "gpt-4o-mini"), otherwise a
- * `ReplayChatModel` over recorded real LLM outputs, so everything runs with no API key.
+ * `OPENAI_BASE_URL` is set (model from `OPENAI_MODEL`, default "gpt-4o-mini"; it needs the optional
+ * peer `@langchain/openai`, imported only then), otherwise a `ReplayChatModel` over recorded real
+ * LLM outputs, so everything runs with no API key.
  */
 export async function defaultChatModel(options: DefaultModelOptions = {}): Promise<DefaultModel> {
   const env = options.env ?? process.env;
   if (hasLiveModel(env)) {
+    const { ChatOpenAI } = await loadOpenAI();
     const name = env.OPENAI_MODEL ?? "gpt-4o-mini";
     const model = new ChatOpenAI({
       model: name,

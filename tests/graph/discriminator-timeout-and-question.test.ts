@@ -3,7 +3,7 @@ import type { ScoringInput } from "../../src/attempt.js";
 import { BaseDiscriminator } from "../../src/dm/discriminator.js";
 import { DiscriminatorError, DrrInputError } from "../../src/errors.js";
 import { createDrrGraph } from "../../src/graph/create-drr-graph.js";
-import { AlwaysAcceptDiscriminator } from "../../src/dm/index.js";
+import { AlwaysAcceptDiscriminator } from "../../src/dm/always-accept.js";
 import { ScriptedChatModel } from "../../src/testing/scripted-chat-model.js";
 import { ScriptedDiscriminator } from "../../src/testing/scripted-discriminator.js";
 

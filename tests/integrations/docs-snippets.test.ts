@@ -5,6 +5,7 @@
  * project's compiler options, and run with `node --import tsx`. The folder is removed afterwards.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,12 +18,12 @@ const root = resolve(here, "../..");
 const snippetDir = join(here, ".snippets");
 const GUIDES = ["middleware", "subgraph", "collector"] as const;
 
-/** Where each package specifier of the docs points in this repository. */
-const SPECIFIERS: Record<string, string> = {
-  "langgraph-drr": "src/index.js",
-  "langgraph-drr/integrations": "src/integrations/index.js",
-  "langgraph-drr/testing": "src/testing/index.js",
-};
+/** Where each package specifier points in this repository: package.json's exports, dist/ left out. */
+const SPECIFIERS: Record<string, string> = Object.fromEntries(
+  Object.entries((JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { exports: Record<string, string | { import: string }> }).exports)
+    .filter((entry): entry is [string, { import: string }] => typeof entry[1] === "object")
+    .map(([key, target]) => [`langgraph-drr${key.slice(1)}`, target.import.replace(/^\.\/dist\//, "")]),
+);
 
 interface Guide {
   name: string;

@@ -12,7 +12,7 @@ import { writeDmModel } from "../../src/dm/onnx-writer.js";
 import { trainDm, type TrainResult } from "../../src/dm/trainer.js";
 import { DiscriminatorError, DmError, DrrInputError } from "../../src/errors.js";
 import type { DrrEvent } from "../../src/graph/events.js";
-import { DEFAULT_ABSTENTION, drrMiddleware, isDrrFeedbackMessage } from "../../src/integrations/index.js";
+import { DEFAULT_ABSTENTION, drrMiddleware, isDrrFeedbackMessage } from "../../src/integrations/middleware.js";
 import { ScriptedChatModel, ScriptedDiscriminator } from "../../src/testing/index.js";
 import { expectCode, separableRecords, tempDir } from "../dm/helpers.js";
 

@@ -7,7 +7,7 @@ import { GraphError } from "../../src/errors.js";
 import { createDrrGraph } from "../../src/graph/create-drr-graph.js";
 import type { DrrEvent } from "../../src/graph/events.js";
 import type { Attempt } from "../../src/graph/state.js";
-import { addDrrSubgraph, drrNode, parentStateKeys } from "../../src/integrations/index.js";
+import { addDrrSubgraph, drrNode, parentStateKeys } from "../../src/integrations/subgraph.js";
 import { ScriptedChatModel } from "../../src/testing/index.js";
 import { expectCode } from "../dm/helpers.js";
 
