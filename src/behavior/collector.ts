@@ -1,6 +1,6 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { ANSWER_KINDS, type AnswerKind, type PriorAttempt } from "../attempt.js";
-import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
 import { BehaviorError, type DrrErrorCode } from "../errors.js";
 import { checkLabel, toLabeler, trajectoryToRecords, type LabelFunction, type Labeler } from "./labels.js";
 import type { AttemptRecord, Decision } from "./record.js";
@@ -34,8 +34,11 @@ export interface BehaviorCollectorOptions {
   sink: BehaviorSink | string;
   /** What to write: attempt records (default), trajectories, or both. */
   write?: CollectorWrite;
-  /** How answers are extracted when the run's input names no `task`. Defaults to "number". */
-  answer?: AnswerKind;
+  /**
+   * How answers are extracted when the run's input names no `task`: a built-in kind or a custom
+   * `AnswerFormat` (checked and registered under its `kind`, which records carry as `task`). Defaults to "number".
+   */
+  answer?: AnswerKind | AnswerFormat;
   /** Labels each record before it is written. Without one, records are written with label null. */
   labeler?: Labeler | LabelFunction;
   /**
@@ -205,10 +208,11 @@ export class BehaviorCollector extends BaseCallbackHandler {
     }
     this.writeWhat = write;
     const answer = options.answer ?? "number";
-    if (!ANSWER_KINDS.includes(answer)) {
-      throw new BehaviorError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${JSON.stringify(answer)}.`);
+    if ((typeof answer !== "object" || answer === null) && !isAnswerKind(answer)) {
+      throw new BehaviorError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")} or an AnswerFormat object; got ${JSON.stringify(answer)}.`);
     }
-    this.answerKind = answer;
+    // A custom format is checked (NOT_AN_ANSWER_FORMAT names what it lacks) and registered under its kind.
+    this.answerKind = answerFormat(answer).kind as AnswerKind;
     this.labeler = options.labeler === undefined ? null : toLabeler(options.labeler);
     if (options.attemptNodes !== undefined && !Array.isArray(options.attemptNodes)) {
       throw new BehaviorError("INVALID_ARGUMENT", "attemptNodes must be an array of LangGraph node names, e.g. [\"think\"].");
@@ -558,7 +562,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
 
   private taskOf(open: OpenTrajectory, outputs: Record<string, unknown>): AnswerKind {
     const task = str(open.inputs.task) ?? str(outputs.task);
-    return task !== undefined && ANSWER_KINDS.includes(task as AnswerKind) ? (task as AnswerKind) : this.answerKind;
+    return task !== undefined && isAnswerKind(task) ? (task as AnswerKind) : this.answerKind;
   }
 
   private buildTrajectory(open: OpenTrajectory, status: "complete" | "error", outputs: Record<string, unknown>, error: unknown): Trajectory {

@@ -1,4 +1,4 @@
-import { ANSWER_KINDS, DECISIONS } from "../attempt.js";
+import { DECISIONS } from "../attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./record.js";
 
 const DECISION_SET = new Set<string>(DECISIONS);
@@ -39,7 +39,8 @@ export function recordProblem(value: unknown): string | null {
     if (!isOptional(prior.confidence, isConfidence)) return "previous holds a confidence that is not a number from 0 to 1";
   }
   if (r.label !== 0 && r.label !== 1 && r.label !== null) return "label is not 0, 1 or null";
-  if (r.task !== undefined && !ANSWER_KINDS.includes(r.task as never)) return "task is not a known answer kind";
+  // Any kind name: a custom answer format's records carry its own name.
+  if (r.task !== undefined && (typeof r.task !== "string" || r.task === "")) return "task is not a non-empty string";
   if (!isOptional(r.score, (v) => typeof v === "number" && Number.isFinite(v))) return "score is not a number";
   if (!isOptional(r.decision, (v) => DECISION_SET.has(v as string))) return "decision is not accept, reject or exhausted";
   if (!isOptional(r.feedback, (v) => typeof v === "string")) return "feedback is not a string";

@@ -21,7 +21,7 @@
  * The featurizer never reads `gold`: a learned model must judge an attempt without the answer key.
  */
 import { createHash } from "node:crypto";
-import { answerFormat, numbersClose, type AnswerFormat } from "../answers/index.js";
+import { answerFormat, isAnswerKind, numbersClose, type AnswerFormat } from "../answers/index.js";
 import { ANSWER_KINDS, type AnswerKind, type PriorAttempt, type ScoringInput } from "../attempt.js";
 import { DmError } from "../errors.js";
 import { FNV_OFFSET, FNV_PRIME, fnv1a } from "../util/hash.js";
@@ -1140,8 +1140,11 @@ function validateInput(input: ScoringInput): void {
   if (input.answer !== null && input.answer !== undefined && typeof input.answer !== "string") {
     throw new DmError("INVALID_ARGUMENT", "`answer` must be a string or null.");
   }
-  if (input.task !== undefined && !ANSWER_KINDS.includes(input.task)) {
-    throw new DmError("INVALID_ARGUMENT", `\`task\` must be one of ${ANSWER_KINDS.join(", ")}, got ${JSON.stringify(input.task)}.`);
+  if (input.task !== undefined && !isAnswerKind(input.task)) {
+    throw new DmError(
+      "INVALID_ARGUMENT",
+      `\`task\` must be one of ${ANSWER_KINDS.join(", ")} or the kind of a registered custom answer format (registerAnswerFormat, or --answer-module FILE); got ${JSON.stringify(input.task)}.`,
+    );
   }
   const confidence = input.confidence;
   if (confidence !== null && confidence !== undefined && !(typeof confidence === "number" && confidence >= 0 && confidence <= 1)) {

@@ -1,11 +1,11 @@
 import type { AnswerKind, ScoringInput } from "../attempt.js";
-import { answerFormat } from "../answers/index.js";
+import { answerFormat, type AnswerFormat } from "../answers/index.js";
 import { DiscriminatorError } from "../errors.js";
 import { BaseDiscriminator } from "./discriminator.js";
 
 export interface OracleDiscriminatorOptions {
-  /** How answers are compared when an input names no task. Defaults to "number". */
-  answer?: AnswerKind;
+  /** How answers are compared when an input names no task: a built-in kind or a custom `AnswerFormat`. Defaults to "number". */
+  answer?: AnswerKind | AnswerFormat;
   /** Gold answers by question id or by question text, used when an input carries no `gold`. */
   gold?: Record<string, string> | Map<string, string>;
 }
@@ -21,7 +21,7 @@ export class OracleDiscriminator extends BaseDiscriminator {
 
   constructor(options: OracleDiscriminatorOptions = {}) {
     super();
-    this.kind = options.answer ?? "number";
+    this.kind = answerFormat(options.answer ?? "number").kind as AnswerKind;
     const gold = options.gold ?? new Map<string, string>();
     this.gold = gold instanceof Map ? gold : new Map(Object.entries(gold));
   }

@@ -2,7 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { AnswerKind } from "../attempt.js";
 import { ANSWER_KINDS } from "../attempt.js";
-import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
 import { isDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { GraphError } from "../errors.js";
 import { DEFAULT_FEEDBACK, type ReasonerPrompts } from "../reasoner/prompts.js";
@@ -34,8 +34,11 @@ export interface DrrGraphOptions {
   threshold?: number;
   /** What to answer when the budget runs out. Defaults to "vote" (the policy's weighted vote, which may abstain). */
   fallback?: Fallback;
-  /** How answers are extracted and compared when the input names no task. Defaults to "number". */
-  answer?: AnswerKind;
+  /**
+   * How answers are extracted and compared when the input names no task: a built-in kind or a custom
+   * `AnswerFormat` (checked and registered under its `kind`). Defaults to "number".
+   */
+  answer?: AnswerKind | AnswerFormat;
   /** Verbal feedback after a rejection. Defaults to "Wrong answer! Try again.". */
   feedback?: string;
   prompts?: Partial<ReasonerPrompts>;
@@ -98,10 +101,13 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
   if (!FALLBACKS.includes(fallback)) {
     throw new GraphError("INVALID_ARGUMENT", `fallback must be one of ${FALLBACKS.join(", ")}; got ${String(fallback)}.`);
   }
-  const answer = options.answer ?? "number";
-  if (!ANSWER_KINDS.includes(answer)) {
-    throw new GraphError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")}; got ${String(answer)}.`);
+  const answerOption = options.answer ?? "number";
+  if ((typeof answerOption !== "object" || answerOption === null) && !isAnswerKind(answerOption)) {
+    throw new GraphError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")} or an AnswerFormat object; got ${String(answerOption)}.`);
   }
+  // A custom format is checked (NOT_AN_ANSWER_FORMAT names what it lacks) and registered under its kind.
+  const answerFmt = answerFormat(answerOption);
+  const answer = answerFmt.kind as AnswerKind;
   const discriminatorTimeoutMs = options.discriminatorTimeoutMs ?? DEFAULT_DISCRIMINATOR_TIMEOUT_MS;
   if (
     typeof discriminatorTimeoutMs !== "number" ||
@@ -119,7 +125,13 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
     options.reasoner ??
     new Reasoner({
       model: options.model as BaseChatModel,
-      prompts: { ...options.prompts, feedback },
+      prompts: {
+        ...options.prompts,
+        feedback,
+        ...(answerFmt.answerHint !== undefined && {
+          answerHints: { [answer]: answerFmt.answerHint, ...options.prompts?.answerHints } as ReasonerPrompts["answerHints"],
+        }),
+      },
       temperatures: options.temperatures,
       timeoutMs: options.timeoutMs,
     });
@@ -132,7 +144,7 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
     answer,
     feedback,
     discriminatorTimeoutMs,
-    formatFor: (task) => answerFormat(task ?? answer),
+    formatFor: (task) => (task === undefined ? answerFmt : answerFormat(task)),
   };
 }
 

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
 import { ANSWER_KINDS, type AnswerKind, type ScoringInput } from "../attempt.js";
-import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
 import { checkScore, isDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import { DmError, DrrInputError, isDrrError } from "../errors.js";
@@ -55,8 +55,8 @@ export interface DrrMiddlewareOptions {
    * the last one replaces the final message with the attempt that gave it.
    */
   fallback?: DrrMiddlewareFallback;
-  /** How answers are extracted from the final message. Defaults to "number". */
-  answer?: AnswerKind;
+  /** How answers are extracted from the final message: a built-in kind or a custom `AnswerFormat`. Defaults to "number". */
+  answer?: AnswerKind | AnswerFormat;
   /** The text of the message that replaces the final answer when the agent abstains. */
   abstention?: string;
 }
@@ -162,10 +162,13 @@ function resolveOptions(options: DrrMiddlewareOptions): ResolvedOptions {
   if (!DRR_MIDDLEWARE_FALLBACKS.includes(fallback)) {
     throw invalid(`fallback must be one of ${DRR_MIDDLEWARE_FALLBACKS.join(", ")}; got ${JSON.stringify(fallback)}.`);
   }
-  const answer = options.answer ?? "number";
-  if (!ANSWER_KINDS.includes(answer)) {
-    throw invalid(`answer must be one of ${ANSWER_KINDS.join(", ")}; got ${JSON.stringify(answer)}.`);
+  const answerOption = options.answer ?? "number";
+  if ((typeof answerOption !== "object" || answerOption === null) && !isAnswerKind(answerOption)) {
+    throw invalid(`answer must be one of ${ANSWER_KINDS.join(", ")} or an AnswerFormat object; got ${JSON.stringify(answerOption)}.`);
   }
+  // A custom format is checked (NOT_AN_ANSWER_FORMAT names what it lacks) and registered under its kind.
+  const format = answerFormat(answerOption);
+  const answer = format.kind as AnswerKind;
   const feedback = options.feedback ?? DEFAULT_FEEDBACK;
   if (typeof feedback !== "string" || feedback.trim() === "") {
     throw invalid(`feedback must be a non-empty string, e.g. "${DEFAULT_FEEDBACK}".`);
@@ -182,7 +185,7 @@ function resolveOptions(options: DrrMiddlewareOptions): ResolvedOptions {
     feedbackText: retryInstruction.trim() === "" ? feedback : `${feedback}\n${retryInstruction}`,
     fallback,
     answer,
-    format: answerFormat(answer),
+    format,
     abstention,
   };
 }
