@@ -20,8 +20,8 @@ export interface ResolveOptions {
   /** Download timeout in milliseconds, covering the whole response; defaults to 30 000. */
   timeoutMs?: number;
   /**
-   * Mirror tried when the download fails; defaults to `../shared/data/mirror` relative to the
-   * working directory. `null` disables this fallback.
+   * A second mirror, tried only when the download fails. There is none unless one is given
+   * (`null`, accepted for compatibility, means none as well).
    */
   fallbackMirror?: string | null;
 }
@@ -120,7 +120,9 @@ function describeError(error: unknown): string {
  * (b) a verified copy in the cache folder;
  * (c) a download from `opts.baseUrl` (default raw.githubusercontent.com), verified and then
  *     renamed into the cache atomically;
- * (d) when the download fails, the fallback mirror `../shared/data/mirror`, if it holds the file.
+ * (d) when the download fails, `opts.fallbackMirror` when one is given and holds the file.
+ * A mirror is used only when it is named (`DRR_DATA_MIRROR` or an option): the library has no
+ * default mirror folder.
  * A copy with the wrong bytes in the mirror or from the download fails with "CHECKSUM_MISMATCH"
  * and is never kept; when nothing works the error is "DATA_UNAVAILABLE".
  */
@@ -178,8 +180,7 @@ export async function resolveSource(source: DataSource, opts: ResolveOptions = {
     return cachePath;
   }
 
-  const fallback =
-    opts.fallbackMirror === undefined ? resolve(process.cwd(), "../shared/data/mirror") : opts.fallbackMirror;
+  const fallback = opts.fallbackMirror ?? null;
   if (fallback !== null && existsSync(fallback)) {
     const fallbackPath = resolve(fallback, relative);
     const data = await readIfExists(fallbackPath);

@@ -1,7 +1,7 @@
 /**
  * Checks the answer formats against real recorded model outputs whose authors published their own
- * correctness labels. The files are the public mirror described in ../shared/data/README.md; the
- * test is skipped, with a message, when that folder is absent.
+ * correctness labels. The files are read in place from the mirror of the public files named by
+ * DRR_DATA_MIRROR; without it the tests are skipped with that reason (they fail under CI).
  *
  * Sources (all MIT or Apache-2.0, see the mirror's manifest.json):
  * - openai/grade-school-math: four GPT-3 solutions per GSM8K test question, with `is_correct`.
@@ -27,12 +27,11 @@ import { answerFormat, type AnswerFormat } from "../../src/answers/index.js";
 import { majorityAnswer } from "../../src/policy/fallback.js";
 import { parseCsv } from "../../src/replay/csv.js";
 import { scConfTraceText } from "../../src/replay/sc-conf-csv.js";
+import { dataMirror, describeWith } from "../support/requirements.js";
 
-const MIRROR = process.env.DRR_DATA_MIRROR ?? path.resolve(process.cwd(), "../shared/data/mirror");
-const HAVE_MIRROR = existsSync(MIRROR);
-if (!HAVE_MIRROR) {
-  console.log(`Skipping the real-data answer tests: no data mirror at ${MIRROR} (set DRR_DATA_MIRROR to its folder).`);
-}
+const mirror = dataMirror();
+const HAVE_MIRROR = mirror.met;
+const MIRROR = mirror.value ?? "";
 
 /** Minimum share of labelled items on which our verdict must match the source's label. */
 const MIN_AGREEMENT = 0.99;
@@ -130,7 +129,7 @@ function report(source: string, result: Agreement): void {
   for (const example of result.examples) console.log(`    disagreement: ${example}`);
 }
 
-describe.skipIf(!HAVE_MIRROR)("answer formats on real recorded outputs", () => {
+describeWith([mirror], "answer formats on real recorded outputs", () => {
   const number = answerFormat("number");
 
   describe("openai/grade-school-math example_model_solutions.jsonl", () => {

@@ -1,6 +1,6 @@
 // The PostgreSQL sink against a real PostgreSQL server (no mock). The server's URL comes from
-// DRR_TEST_POSTGRES_URL (`.ci/run` starts one with scripts/postgres.sh and sets it). Without it the
-// tests fail when CI is set, and are skipped otherwise.
+// DRR_TEST_POSTGRES_URL (`.ci/run` starts one with scripts/postgres.sh and sets it). Without it, or
+// without the GSM8K replay data, the tests are skipped with the reason (tests/support/requirements.ts), or fail under CI.
 import { randomBytes } from "node:crypto";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,11 +20,12 @@ import { isDrrError } from "../../src/errors.js";
 import { ReplayChatModel } from "../../src/replay/chat-model.js";
 import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
+import { describeWith, postgresServer, replayData } from "../support/requirements.js";
 import { record, spawnChild, type Child } from "./helpers.js";
 
-const URL_VAR = "DRR_TEST_POSTGRES_URL";
-const baseUrl = process.env[URL_VAR]?.trim() || undefined;
-const inCi = Boolean(process.env.CI);
+const postgres = postgresServer();
+const baseUrl = postgres.value;
+const data = await replayData("gsm8k");
 const WORKER = fileURLToPath(new URL("./fixtures/postgres-collect-worker.ts", import.meta.url));
 
 /** The URL with a table of its own, so that tests (and test runs) never share rows. */
@@ -42,18 +43,7 @@ function content(r: AttemptRecord): string {
   return `${key(r)}:${r.answer}:${r.label}:${r.decision}`;
 }
 
-if (baseUrl === undefined && inCi) {
-  describe("PostgreSQL sink (real server)", () => {
-    it(`needs ${URL_VAR}`, () => {
-      throw new Error(
-        `${URL_VAR} is not set, so the PostgreSQL tests cannot run. In CI, .ci/run starts a server with scripts/postgres.sh and sets it; ` +
-          `locally: bash scripts/postgres.sh start "$(mktemp -d)" prints a URL to export as ${URL_VAR}.`,
-      );
-    });
-  });
-}
-
-describe.skipIf(baseUrl === undefined)(baseUrl === undefined ? `PostgreSQL sink (skipped: ${URL_VAR} is not set)` : "PostgreSQL sink (real server)", () => {
+describeWith([postgres, data], "PostgreSQL sink (real server)", () => {
   const admin = new pg.Pool({ connectionString: baseUrl, max: 2 });
   const tables: string[] = [];
   let items: ReplayItem[];

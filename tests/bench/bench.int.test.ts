@@ -13,6 +13,9 @@ import { writeReplayFile, type ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { traceOrder } from "../../src/replay/order.js";
 import { startReplayServer } from "../../src/replay/server.js";
+import { describeWith, replayData } from "../support/requirements.js";
+
+const data = await replayData("gsm8k", "date", "svamp", "game24");
 
 const tmp = (prefix: string) => mkdtemp(path.join(tmpdir(), prefix));
 
@@ -74,7 +77,7 @@ function independentBaselines(items: readonly ReplayItem[], seed: number, limit:
   );
 }
 
-describe("drr bench", () => {
+describeWith([data], "drr bench", () => {
   let gsm8k: ReplayItem[];
   let date: ReplayItem[];
   beforeAll(async () => {

@@ -10,6 +10,9 @@ import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { ReplayChatModel } from "../../src/replay/chat-model.js";
 import { spawnChild, type Child } from "../behavior/helpers.js";
+import { describeWith, replayData } from "../support/requirements.js";
+
+const data = await replayData("gsm8k");
 
 const dir = mkdtempSync(path.join(tmpdir(), "drr-collect-safety-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,6 +72,7 @@ const LIMIT = 300;
 let expected: string[];
 
 beforeAll(async () => {
+  if (!data.met) return;
   items = [...(await loadDataset("gsm8k"))];
   train = selectSplit(items, "train", { seed: 0, trainFraction: 0.5 });
   const fresh = path.join(dir, "fresh.jsonl");
@@ -76,7 +80,7 @@ beforeAll(async () => {
   expected = rawRecords(fresh).map(content).sort();
 });
 
-describe("drr collect --out never damages a file that is not its own", () => {
+describeWith([data], "drr collect --out never damages a file that is not its own", () => {
   it("refuses a README and a model with a one-line error and exit 1, leaving them byte for byte", async () => {
     const readme = path.join(dir, "README.md");
     const text = readFileSync("README.md");
@@ -124,7 +128,7 @@ describe("drr collect --out never damages a file that is not its own", () => {
   });
 });
 
-describe("drr collect on SIGTERM and SIGINT", () => {
+describeWith([data], "drr collect on SIGTERM and SIGINT", () => {
   it("lets no second collector in, writes every question it printed as done, exits 143, and resumes to the exact record set", async () => {
     const out = path.join(dir, "term.jsonl");
     const first = drrCollect(out, LIMIT, ["--verbose", "--concurrency", "4"]);

@@ -12,6 +12,9 @@ import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { ReplayChatModel } from "../../src/replay/chat-model.js";
 import { traceForAttempt } from "../../src/replay/order.js";
+import { describeWith, replayData } from "../support/requirements.js";
+
+const data = await replayData("gsm8k");
 
 const format = answerFormat("number");
 
@@ -19,7 +22,7 @@ function key(r: AttemptRecord): string {
   return `${r.questionId}#${r.attempt}`;
 }
 
-describe("drr collect on the GSM8K replay data", () => {
+describeWith([data], "drr collect on the GSM8K replay data", () => {
   let items: ReplayItem[];
   let train: ReplayItem[];
   beforeAll(async () => {

@@ -1,6 +1,6 @@
 /**
  * Integration test of the DM on real recorded LLM outputs: GSM8K replay traces from the mirrored
- * public files (DRR_DATA_MIRROR or ../shared/data/mirror; never the network). Each question's
+ * public files (DRR_DATA_MIRROR; never the network). Each question's
  * first five traces in a seeded order become attempts 0..4, labelled right or wrong against the
  * gold answer, with the earlier attempts as `previous` and the oracle's feedback. `drr train`
  * holds out half of the questions as dev; the dev AUC it prints must be clearly above chance.
@@ -17,15 +17,15 @@ import { clearDatasetCache, loadDataset } from "../../src/replay/loaders.js";
 import { traceOrder } from "../../src/replay/order.js";
 import { DATA_SOURCES } from "../../src/replay/sources.js";
 import { captureConsole, tempDir, writeJsonl } from "./helpers.js";
+import { dataMirror, describeWith } from "../support/requirements.js";
 
-const envMirror = process.env.DRR_DATA_MIRROR;
-const mirror = envMirror ? envMirror : resolve(process.cwd(), "../shared/data/mirror");
-const available = existsSync(join(mirror, sourceRelativePath(DATA_SOURCES.gsm8kTest)));
+const mirrored = dataMirror(DATA_SOURCES.gsm8kTest);
+const mirror = mirrored.value ?? "";
 const FEEDBACK = "Wrong answer! Try again.";
 const ATTEMPTS = 5;
 const SEED = 0;
 
-describe.skipIf(!available)("the DM on GSM8K replay traces", () => {
+describeWith([mirrored], "the DM on GSM8K replay traces", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   let records: AttemptRecord[];

@@ -1,7 +1,7 @@
 /**
  * trainDm on real recorded behaviour rather than synthetic records: the BIG-Bench "date" replay
  * data set (369 questions × 10 gpt-3.5-turbo samples, read from the mirrored public file in
- * DRR_DATA_MIRROR or ../shared/data/mirror; never the network). Each question's first four traces
+ * DRR_DATA_MIRROR; never the network). Each question's first four traces
  * in a seeded order become attempts 0..3, labelled against the gold date. The DM trains on
  * questions it picks from the first 250 and is scored on the other 119, which it never sees:
  * their AUC must be clearly above chance.
@@ -21,17 +21,16 @@ import { clearDatasetCache, loadDataset } from "../../src/replay/loaders.js";
 import { traceOrder } from "../../src/replay/order.js";
 import { DATA_SOURCES } from "../../src/replay/sources.js";
 import { tempDir } from "./helpers.js";
+import { dataMirror, describeWith } from "../support/requirements.js";
 
-const envMirror = process.env.DRR_DATA_MIRROR;
-const mirror = envMirror ? envMirror : resolve(process.cwd(), "../shared/data/mirror");
-const available = existsSync(join(mirror, sourceRelativePath(DATA_SOURCES.dateNaturalProgram)));
-if (!available) console.warn(`Skipping the DM test on the date replay data: ${sourceRelativePath(DATA_SOURCES.dateNaturalProgram)} is not in ${mirror}.`);
+const mirrored = dataMirror(DATA_SOURCES.dateNaturalProgram);
+const mirror = mirrored.value ?? "";
 const FEEDBACK = "Wrong answer! Try again.";
 const ATTEMPTS = 4;
 const TRAIN_QUESTIONS = 250;
 const SEED = 0;
 
-describe.skipIf(!available)("trainDm on real recorded behaviour (date replay data)", () => {
+describeWith([mirrored], "trainDm on real recorded behaviour (date replay data)", () => {
   let cleanup: (() => Promise<void>) | undefined;
   let train: AttemptRecord[];
   let test: AttemptRecord[];

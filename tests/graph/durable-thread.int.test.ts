@@ -13,11 +13,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { durableCheckpointer, loadCheckpointerPackage, parseCheckpointerUrl } from "../../src/graph/checkpointer.js";
 import { isDrrError } from "../../src/errors.js";
 import { spawnChild } from "../behavior/helpers.js";
+import { describeWith, postgresServer } from "../support/requirements.js";
 
 const WORKER = fileURLToPath(new URL("./fixtures/durable-thread-worker.ts", import.meta.url));
-const URL_VAR = "DRR_TEST_POSTGRES_URL";
-const baseUrl = process.env[URL_VAR]?.trim() || undefined;
-const inCi = Boolean(process.env.CI);
+const postgres = postgresServer();
+const baseUrl = postgres.value;
 
 interface WorkerResult {
   answer: string | null;
@@ -146,19 +146,9 @@ describe("checkpointer URLs and errors", () => {
   });
 });
 
-if (baseUrl === undefined && inCi) {
-  describe("durable threads with the PostgreSQL checkpointer (real server)", () => {
-    it(`needs ${URL_VAR}`, () => {
-      throw new Error(
-        `${URL_VAR} is not set, so the PostgreSQL checkpointer tests cannot run. In CI, .ci/run starts a server with scripts/postgres.sh and sets it; ` +
-          `locally: bash scripts/postgres.sh start "$(mktemp -d)" prints a URL to export as ${URL_VAR}.`,
-      );
-    });
-  });
-}
-
-describe.skipIf(baseUrl === undefined)(
-  baseUrl === undefined ? `durable threads with the PostgreSQL checkpointer (skipped: ${URL_VAR} is not set)` : "durable threads with the PostgreSQL checkpointer (real server)",
+describeWith(
+  [postgres],
+  "durable threads with the PostgreSQL checkpointer (real server)",
   () => {
     const schemas: string[] = [];
     afterAll(async () => {

@@ -8,8 +8,11 @@ import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { traceForAttempt } from "../../src/replay/order.js";
 import { startReplayServer, type ReplayServer } from "../../src/replay/server.js";
+import { describeWith, replayData } from "../support/requirements.js";
 
-describe("the DRR graph with the real ChatOpenAI client against the replay server", () => {
+const data = await replayData("gsm8k");
+
+describeWith([data], "the DRR graph with the real ChatOpenAI client against the replay server", () => {
   let server: ReplayServer;
   let items: ReplayItem[];
   const format = answerFormat("number");

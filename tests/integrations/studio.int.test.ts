@@ -7,8 +7,11 @@ import { OnnxDiscriminator } from "../../src/dm/onnx-discriminator.js";
 import { studioDrrGraph } from "../../src/integrations/studio.js";
 import { trainSmallDm } from "../support/small-dm.js";
 import { startStudioServer, type StudioServer } from "../support/studio-server.js";
+import { describeWith, replayData } from "../support/requirements.js";
 
-describe("langgraph.json graphs in a real `langgraphjs dev` server", () => {
+const data = await replayData("gsm8k");
+
+describeWith([data], "langgraph.json graphs in a real `langgraphjs dev` server", () => {
   let server: StudioServer;
   let client: Client;
   let item: ReplayItem;

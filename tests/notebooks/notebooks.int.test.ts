@@ -1,8 +1,9 @@
 /**
  * Runs every notebook in notebooks/ headless with the tslab kernel, through scripts/notebooks.sh
  * (`jupyter nbconvert --to notebook --execute`, which fails on any failing cell), and checks that
- * the executed copies show the expected results. Skipped only when Jupyter is not installed:
- * `bash scripts/notebooks.sh install-jupyter` installs it from Debian.
+ * the executed copies show the expected results. Skipped, with the reason, when Jupyter is not
+ * installed (`bash scripts/notebooks.sh install-jupyter` installs it from Debian) or the GSM8K
+ * replay data is not available offline; under CI these fail instead (tests/support/requirements.ts).
  */
 import { execFile, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -10,16 +11,11 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describeWith, jupyter, replayData } from "../support/requirements.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const script = join(root, "scripts", "notebooks.sh");
-const haveJupyter = spawnSync("bash", [script, "check"], { stdio: "ignore" }).status === 0;
-if (!haveJupyter) {
-  console.warn(
-    "Skipping the notebook tests: Jupyter is not installed. Install it with `bash scripts/notebooks.sh install-jupyter` " +
-      "(Debian packages jupyter-nbconvert, python3-nbclient and jupyter-client).",
-  );
-}
+const requirements = [jupyter(script), await replayData("gsm8k")];
 
 /** The script's environment: offline (no live model), with the data mirror CI names. */
 function scriptEnv(): NodeJS.ProcessEnv {
@@ -96,7 +92,7 @@ function numbers(text: string, pattern: RegExp): number[] {
   return match!.slice(1).map(Number);
 }
 
-describe.skipIf(!haveJupyter)("the notebooks, executed with the tslab kernel", () => {
+describeWith(requirements, "the notebooks, executed with the tslab kernel", () => {
   beforeAll(async () => {
     outDir = await mkdtemp(join(tmpdir(), "drr-notebooks-"));
     // Installs the kernel's package folder, writes its kernelspec and builds dist/ when needed.

@@ -205,14 +205,17 @@ describe("resolveSource", () => {
     expect(files.paths).toHaveLength(1);
   });
 
-  it("defaults the fallback mirror to ../shared/data/mirror from the working directory", async () => {
+  it("has no default mirror: a ../shared/data/mirror beside the working directory is not read", async () => {
     files.mode = "missing";
-    const mirrored = await putInMirror(join(dir, "shared", "data", "mirror"));
+    await putInMirror(join(dir, "shared", "data", "mirror"));
     const work = join(dir, "main");
     await mkdir(work);
     const cwd = vi.spyOn(process, "cwd").mockReturnValue(work);
     try {
-      expect(await resolveSource(SOURCE, { cacheDir: join(dir, "cache"), baseUrl: files.baseUrl })).toBe(mirrored);
+      const error = await caught(() => resolveSource(SOURCE, { cacheDir: join(dir, "cache"), baseUrl: files.baseUrl }));
+      expect(error).toMatchObject({ code: "DATA_UNAVAILABLE" });
+      expect((error as Error).message).not.toContain("shared");
+      expect((error as Error).message).toContain("Set DRR_DATA_MIRROR");
     } finally {
       cwd.mockRestore();
     }

@@ -1,6 +1,6 @@
 /**
  * Integration test of the dataset loaders on the real public files, read from the mirror given
- * by DRR_DATA_MIRROR or the sibling ../shared/data/mirror. It never uses the network.
+ * by DRR_DATA_MIRROR. It never uses the network.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -22,10 +22,10 @@ import {
 import { traceForAttempt } from "../../src/replay/order.js";
 import { DATA_SOURCES, type DataSource } from "../../src/replay/sources.js";
 import { tempDir } from "./helpers.js";
+import { dataMirror, describeWith } from "../support/requirements.js";
 
-const envMirror = process.env.DRR_DATA_MIRROR;
-const mirror = envMirror ? envMirror : resolve(process.cwd(), "../shared/data/mirror");
-const available = existsSync(join(mirror, sourceRelativePath(DATA_SOURCES.gsm8kTest)));
+const mirrored = dataMirror(DATA_SOURCES.gsm8kTest);
+const mirror = mirrored.value ?? "";
 
 /** Reads a raw mirrored file independently of the loaders. */
 function raw(source: DataSource): string {
@@ -38,7 +38,7 @@ function rawJsonl(source: DataSource): any[] {
     .map((l) => JSON.parse(l));
 }
 
-describe.skipIf(!available)("loadDataset on the mirrored public files", () => {
+describeWith([mirrored], "loadDataset on the mirrored public files", () => {
   let opts: LoadDatasetOptions;
   let cleanup: () => Promise<void>;
   let gsm8k: ReplayItem[];
@@ -187,7 +187,7 @@ const SINGLE_MODEL_SOURCES: DataSource[] = [
   DATA_SOURCES.scConfPenguinsSeed3,
   DATA_SOURCES.qwenGsm8kHard,
 ];
-const singleAvailable = SINGLE_MODEL_SOURCES.every((source) => existsSync(join(mirror, sourceRelativePath(source))));
+const singleMirrored = dataMirror(...SINGLE_MODEL_SOURCES);
 
 /** The header and data rows of a mirrored SC_conf CSV, and a reader of one named field. */
 function rawCsv(source: DataSource): { rows: string[][]; field: (row: string[], name: string) => string } {
@@ -195,7 +195,7 @@ function rawCsv(source: DataSource): { rows: string[][]; field: (row: string[], 
   return { rows, field: (row, name) => row[header!.indexOf(name)]! };
 }
 
-describe.skipIf(!singleAvailable)("loadDataset on the single-model sets", () => {
+describeWith([singleMirrored], "loadDataset on the single-model sets", () => {
   let opts: LoadDatasetOptions;
   let cleanup: () => Promise<void>;
   let date: ReplayItem[];
