@@ -59,6 +59,11 @@ export interface BenchOptions {
   seed?: number;
   trainFraction?: number;
   limit?: number;
+  /**
+   * Train on only this many of the training split's questions: the first of its seeded shuffle, so a
+   * smaller cap is a subset of a larger one; the test split is unchanged (learning curves). Defaults to all.
+   */
+  trainQuestions?: number;
   /** A live chat model; without one, the Reasoner replays the items' recorded traces. */
   liveModel?: BaseChatModel;
   /** The DM's kind. Defaults to "logreg". */
@@ -159,7 +164,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const concurrency = options.concurrency ?? 8;
   const format = answerFormat(options.answer);
   if (!options.liveModel) checkTraceCounts(options.items, maxAttempts);
-  const { train, test } = splitQuestions(options.items, { trainFraction: options.trainFraction ?? 0.5, seed, limit: options.limit });
+  const split = splitQuestions(options.items, { trainFraction: options.trainFraction ?? 0.5, seed, limit: options.limit });
+  const { test } = split;
+  const train = capTrainQuestions(split.train, options.trainQuestions);
   const model = options.liveModel ?? new ReplayChatModel({ items: options.items, seed });
   const progress = options.onProgress ?? (() => undefined);
   await mkdir(options.outDir, { recursive: true });
@@ -315,6 +322,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     labels: { source: labelSource, ...(pseudo && { agreement: pseudo.stats }) },
     seconds: (performance.now() - started) / 1000,
   };
+}
+
+/** The first `cap` training questions (all when `cap` is undefined); a cap outside 1..train.length is INVALID_ARGUMENT. */
+export function capTrainQuestions<T>(train: readonly T[], cap: number | undefined): T[] {
+  if (cap === undefined) return [...train];
+  if (!Number.isInteger(cap) || cap < 1 || cap > train.length) {
+    throw new DrrInputError(
+      "INVALID_ARGUMENT",
+      `trainQuestions must be a whole number from 1 to ${train.length} (the training split's questions); got ${String(cap)}. Lower it or raise trainFraction.`,
+    );
+  }
+  return train.slice(0, cap);
 }
 
 /** Throws: the policy can only be calibrated on explored trajectories. */
