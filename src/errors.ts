@@ -18,7 +18,11 @@ const COMMON_CODES = {
 
 /** Answer extraction and comparison (src/answers). */
 const ANSWER_CODES = {
-  UNKNOWN_ANSWER_KIND: "An answer kind is not one of ANSWER_KINDS.",
+  UNKNOWN_ANSWER_KIND: "An answer kind is neither one of ANSWER_KINDS nor the kind of a registered custom answer format.",
+  NOT_AN_ANSWER_FORMAT: "A value given as an answer format (or an answer module's default export) lacks kind, extract, normalizeGold, isCorrect or same.",
+  ANSWER_KIND_RESERVED: "A custom answer format is named like a built-in answer kind.",
+  ANSWER_FORMAT_INVALID_RESULT: "A custom answer format's method returned the wrong type (extract: a string or null; normalizeGold: a string; isCorrect, same: a boolean).",
+  ANSWER_FORMAT_FAILED: "A custom answer format's normalizeGold threw on a gold answer.",
 } as const;
 
 /** Recorded LLM outputs: replay files, the public data sets, the replay model and server (src/replay). */
