@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { ANSWER_KINDS, type AnswerKind, type PriorAttempt } from "../attempt.js";
-import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
 import { BehaviorError } from "../errors.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./record.js";
 import type { Trajectory } from "./trajectory.js";
@@ -39,14 +39,20 @@ export function checkLabel(value: unknown, labelerName: string): Label {
   );
 }
 
-function formatFor(record: AttemptRecord, fallback: AnswerKind): AnswerFormat {
-  return answerFormat(record.task && ANSWER_KINDS.includes(record.task) ? record.task : fallback);
+/** The format of a record: its own `task` when that is a known kind, else the labeler's format. */
+function formatFor(record: AttemptRecord, fallback: AnswerFormat): AnswerFormat {
+  return record.task && record.task !== fallback.kind && isAnswerKind(record.task) ? answerFormat(record.task) : fallback;
 }
 
-function checkKind(kind: AnswerKind, where: string): void {
-  if (!ANSWER_KINDS.includes(kind)) {
-    throw new BehaviorError("INVALID_ARGUMENT", `${where}: the answer kind must be one of ${ANSWER_KINDS.join(", ")}; got ${JSON.stringify(kind)}.`);
+/** The format of a labeler's `kind` option: a built-in kind or a custom AnswerFormat (checked and registered). */
+function checkKind(kind: AnswerKind | AnswerFormat, where: string): AnswerFormat {
+  if ((typeof kind !== "object" || kind === null) && !isAnswerKind(kind)) {
+    throw new BehaviorError(
+      "INVALID_ARGUMENT",
+      `${where}: the answer kind must be one of ${ANSWER_KINDS.join(", ")} or an AnswerFormat object; got ${JSON.stringify(kind)}.`,
+    );
   }
+  return answerFormat(kind);
 }
 
 export interface GoldLabelerOptions {
@@ -69,16 +75,17 @@ export class GoldLabeler implements Labeler {
   /** The distinct question ids missing from the gold map. */
   readonly unknownIds = new Set<string>();
   private readonly gold: Map<string, string>;
+  private readonly format: AnswerFormat;
 
   constructor(
     gold: Map<string, string> | Record<string, string>,
-    private readonly kind: AnswerKind = "number",
+    kind: AnswerKind | AnswerFormat = "number",
     private readonly options: GoldLabelerOptions = {},
   ) {
     if (!gold || typeof gold !== "object") {
       throw new BehaviorError("INVALID_ARGUMENT", "goldLabeler needs a Map or an object of gold answers by question id.");
     }
-    checkKind(kind, "goldLabeler");
+    this.format = checkKind(kind, "goldLabeler");
     this.gold = gold instanceof Map ? new Map(gold) : new Map(Object.entries(gold));
   }
 
@@ -95,7 +102,7 @@ export class GoldLabeler implements Labeler {
       this.unknownIds.add(record.questionId);
       return null;
     }
-    const format = formatFor(record, this.kind);
+    const format = formatFor(record, this.format);
     return format.isCorrect(record.answer, format.normalizeGold(String(gold))) ? 1 : 0;
   }
 }
@@ -103,7 +110,7 @@ export class GoldLabeler implements Labeler {
 /** Gold answers by question id; see `GoldLabeler`. */
 export function goldLabeler(
   gold: Map<string, string> | Record<string, string>,
-  kind: AnswerKind = "number",
+  kind: AnswerKind | AnswerFormat = "number",
   options: GoldLabelerOptions = {},
 ): GoldLabeler {
   return new GoldLabeler(gold, kind, options);
@@ -113,13 +120,13 @@ export function goldLabeler(
  * Labels records against the `gold` they carry (the graph input's `gold`). Records without gold
  * get null.
  */
-export function inlineGoldLabeler(kind: AnswerKind = "number"): Labeler {
-  checkKind(kind, "inlineGoldLabeler");
+export function inlineGoldLabeler(kind: AnswerKind | AnswerFormat = "number"): Labeler {
+  const fallback = checkKind(kind, "inlineGoldLabeler");
   return {
     name: "inline-gold",
     label(record) {
       if (typeof record.gold !== "string") return null;
-      const format = formatFor(record, kind);
+      const format = formatFor(record, fallback);
       return format.isCorrect(record.answer, format.normalizeGold(record.gold)) ? 1 : 0;
     },
   };

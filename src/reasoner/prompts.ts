@@ -32,9 +32,12 @@ export const DEFAULT_PROMPTS: ReasonerPrompts = {
   },
 };
 
-/** Fills `{name}` placeholders of a template. Unknown placeholders are left as they are. */
-export function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => values[name] ?? match);
+/**
+ * Fills `{name}` placeholders of a template. Placeholders not among `values` are left as they are;
+ * one given as undefined (e.g. the answer hint of a custom kind that has none) becomes "".
+ */
+export function fillTemplate(template: string, values: Record<string, string | undefined>): string {
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => (Object.prototype.hasOwnProperty.call(values, name) ? (values[name] ?? "") : match));
 }
 
 /** The user message that follows a rejected attempt. */
