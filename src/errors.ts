@@ -4,6 +4,7 @@
  * meaning; `code` is typed as the union of the table, so `isDrrError(error, "TYPO")` does not compile.
  * docs/errors.md lists every code (tests/errors.test.ts checks that it does).
  */
+import { warnOnce } from "./deprecation.js";
 
 /** Codes every layer uses. */
 const COMMON_CODES = {
@@ -272,8 +273,6 @@ export class PolicyError extends DrrError {}
 /** Training, evaluating or loading the discriminative model failed. */
 export class DmError extends DrrError {}
 
-const warnedCodes = new Set<string>();
-
 /**
  * Returns true when `error` is a `DrrError` (of any copy of the package) with the given code, or
  * any `DrrError` when no code is given. A code of an earlier release (DEPRECATED_ERROR_CODES)
@@ -284,13 +283,7 @@ export function isDrrError(error: unknown, code?: DrrErrorCode | DeprecatedDrrEr
   if (code === undefined) return true;
   const replacement = (DEPRECATED_ERROR_CODES as Record<string, DrrErrorCode>)[code];
   if (replacement !== undefined) {
-    if (!warnedCodes.has(code)) {
-      warnedCodes.add(code);
-      process.emitWarning(`Error code ${code} is now ${replacement}; match ${replacement} instead.`, {
-        type: "DeprecationWarning",
-        code: "DRR_DEP_ERROR_CODE",
-      });
-    }
+    warnOnce("DRR_DEP_ERROR_CODE", code, `Error code ${code} is now ${replacement}; match ${replacement} instead.`);
     return (error as Branded).code === replacement;
   }
   return (error as Branded).code === code;

@@ -8,7 +8,7 @@
  * - hashed word unigrams and bigrams of the question, the attempt text and the extracted answer
  *   (groups `question`, `text`, `answer`), each in its own namespace, with signed hashing and each
  *   namespace scaled to an L2 norm of `ngramWeight` when its n-grams do not collide;
- * - dense features (`BEHAVIOUR_FEATURES`, each in one group): the attempt's position, its
+ * - dense features (`BEHAVIOR_FEATURES`, each in one group): the attempt's position, its
  *   agreement with the earlier attempts, its length and hedging (also relative to the earlier
  *   attempts), the shape of a numeric answer, the arithmetic it writes (checked by
  *   arithmetic.ts), marks of the output format, and the model's own confidence. Described in
@@ -23,6 +23,7 @@
 import { createHash } from "node:crypto";
 import { answerFormat, isAnswerKind, numbersClose, type AnswerFormat } from "../answers/index.js";
 import { ANSWER_KINDS, type AnswerKind, type PriorAttempt, type ScoringInput } from "../attempt.js";
+import { warnDeprecatedName } from "../deprecation.js";
 import { DmError } from "../errors.js";
 import { FNV_OFFSET, FNV_PRIME, fnv1a } from "../util/hash.js";
 import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER_WORDS, numberWordValue } from "./arithmetic.js";
@@ -142,7 +143,7 @@ export const DEFAULT_FEATURIZER_CONFIG: Readonly<FeaturizerConfig> = Object.free
 });
 
 /** The dense features in the order they follow the hash buckets (when every group is on), each with its group. */
-export const BEHAVIOUR_FEATURES = Object.freeze([
+export const BEHAVIOR_FEATURES = Object.freeze([
   // position
   { name: "attempt_log", group: "position" },
   { name: "attempt_is_0", group: "position" },
@@ -203,16 +204,16 @@ export const BEHAVIOUR_FEATURES = Object.freeze([
   { name: "confidence_known", group: "confidence" },
 ] as const satisfies readonly { name: string; group: DenseGroupName }[]);
 
-export type BehaviourFeature = (typeof BEHAVIOUR_FEATURES)[number]["name"];
+export type BehaviorFeature = (typeof BEHAVIOR_FEATURES)[number]["name"];
 
 /** The names of the dense features, in order. */
-export const BEHAVIOUR_FEATURE_NAMES: readonly BehaviourFeature[] = Object.freeze(BEHAVIOUR_FEATURES.map((f) => f.name));
+export const BEHAVIOR_FEATURE_NAMES: readonly BehaviorFeature[] = Object.freeze(BEHAVIOR_FEATURES.map((f) => f.name));
 
-/** The position of each dense feature in `BEHAVIOUR_FEATURES`, by name. */
-const F = Object.fromEntries(BEHAVIOUR_FEATURES.map((f, k) => [f.name, k])) as Record<BehaviourFeature, number>;
+/** The position of each dense feature in `BEHAVIOR_FEATURES`, by name. */
+const F = Object.fromEntries(BEHAVIOR_FEATURES.map((f, k) => [f.name, k])) as Record<BehaviorFeature, number>;
 
 /** Group of each dense feature, by position. */
-const FEATURE_GROUP_OF: readonly DenseGroupName[] = BEHAVIOUR_FEATURES.map((f) => f.group);
+const FEATURE_GROUP_OF: readonly DenseGroupName[] = BEHAVIOR_FEATURES.map((f) => f.group);
 
 /** Hedging words and phrases counted in the attempt text (whole tokens, case-insensitive). */
 export const HEDGE_PHRASES: readonly string[] = [
@@ -330,7 +331,7 @@ export function featurizerHash(config: FeaturizerConfig): string {
   const payload = canonicalJson({
     featurizerVersion: FEATURIZER_VERSION,
     config,
-    behaviour: BEHAVIOUR_FEATURES,
+    behaviour: BEHAVIOR_FEATURES, // key kept: it is part of the hash of every trained model
     hedges: HEDGE_PHRASES,
     numberWords: [...NUMBER_WORDS],
     compoundUnits: COMPOUND_UNITS,
@@ -339,14 +340,14 @@ export function featurizerHash(config: FeaturizerConfig): string {
 }
 
 /** The dense features a configuration keeps (its groups not switched off), in order. */
-export function denseFeatures(config: FeaturizerConfig): BehaviourFeature[] {
-  return BEHAVIOUR_FEATURES.filter((f) => config.groups[f.group] !== false).map((f) => f.name);
+export function denseFeatures(config: FeaturizerConfig): BehaviorFeature[] {
+  return BEHAVIOR_FEATURES.filter((f) => config.groups[f.group] !== false).map((f) => f.name);
 }
 
 /** Number of dimensions of a feature vector for this configuration: the buckets, then the dense features of every group not switched off. */
 export function featureDim(config: FeaturizerConfig): number {
   let dense = 0;
-  for (const f of BEHAVIOUR_FEATURES) if (config.groups[f.group] !== false) dense++;
+  for (const f of BEHAVIOR_FEATURES) if (config.groups[f.group] !== false) dense++;
   return config.hashBuckets + dense;
 }
 
@@ -523,7 +524,7 @@ export class Featurizer {
   /** `featurizerHash(config)`. */
   readonly hash: string;
   /** The dense features of this configuration, in the order of their dimensions after the buckets. */
-  readonly denseFeatures: readonly BehaviourFeature[];
+  readonly denseFeatures: readonly BehaviorFeature[];
 
   private readonly mask: number;
   private readonly scratch: Float64Array;
@@ -536,10 +537,10 @@ export class Featurizer {
   private readonly answerTokens = new TokenBuffer();
   private readonly priorTokens = new TokenBuffer();
   /** Every dense feature's value for the current input (0 for groups that are off). */
-  private readonly behaviourValues = new Float64Array(BEHAVIOUR_FEATURES.length);
+  private readonly behaviorValues = new Float64Array(BEHAVIOR_FEATURES.length);
   /** For each dense feature, its dimension after the buckets, or -1 when its group is off. */
   private readonly denseSlot: Int32Array;
-  /** The dense features in the vector: their positions in `BEHAVIOUR_FEATURES`, in order. */
+  /** The dense features in the vector: their positions in `BEHAVIOR_FEATURES`, in order. */
   private readonly denseOrder: Int32Array;
   /** Which dense groups are on for the current input. */
   private readonly active: Record<DenseGroupName, boolean>;
@@ -558,16 +559,16 @@ export class Featurizer {
     this.mask = this.config.hashBuckets - 1;
     this.scratch = new Float64Array(this.config.hashBuckets);
     this.stamp = new Uint32Array(this.config.hashBuckets);
-    this.denseSlot = new Int32Array(BEHAVIOUR_FEATURES.length).fill(-1);
+    this.denseSlot = new Int32Array(BEHAVIOR_FEATURES.length).fill(-1);
     const order: number[] = [];
-    BEHAVIOUR_FEATURES.forEach((f, k) => {
+    BEHAVIOR_FEATURES.forEach((f, k) => {
       if (this.config.groups[f.group] !== false) {
         this.denseSlot[k] = order.length;
         order.push(k);
       }
     });
     this.denseOrder = Int32Array.from(order);
-    this.denseFeatures = order.map((k) => BEHAVIOUR_FEATURES[k]!.name);
+    this.denseFeatures = order.map((k) => BEHAVIOR_FEATURES[k]!.name);
     this.active = Object.fromEntries(DENSE_GROUPS.map((g) => [g, false])) as Record<DenseGroupName, boolean>;
   }
 
@@ -575,7 +576,7 @@ export class Featurizer {
   sparse(input: ScoringInput): SparseVector {
     this.compute(input);
     const order = this.denseOrder;
-    const v = this.behaviourValues;
+    const v = this.behaviorValues;
     let nnz = 0;
     for (let t = 0; t < this.touchedCount; t++) {
       if (this.scratch[this.touched[t] as number] !== 0) nnz++;
@@ -638,20 +639,26 @@ export class Featurizer {
     }
     const order = this.denseOrder;
     const base = offset + this.config.hashBuckets;
-    for (let d = 0; d < order.length; d++) out[base + d] = this.behaviourValues[order[d] as number] as number;
+    for (let d = 0; d < order.length; d++) out[base + d] = this.behaviorValues[order[d] as number] as number;
   }
 
   /**
    * The dense features of one input by name, as the model sees them: every feature of
-   * `BEHAVIOUR_FEATURES`, 0 for a group that is off (or "auto" and off for this input's task).
+   * `BEHAVIOR_FEATURES`, 0 for a group that is off (or "auto" and off for this input's task).
    */
-  behaviour(input: ScoringInput): Record<BehaviourFeature, number> {
+  behavior(input: ScoringInput): Record<BehaviorFeature, number> {
     this.compute(input);
-    const result = {} as Record<BehaviourFeature, number>;
-    BEHAVIOUR_FEATURES.forEach((f, k) => {
-      result[f.name] = this.behaviourValues[k] as number;
+    const result = {} as Record<BehaviorFeature, number>;
+    BEHAVIOR_FEATURES.forEach((f, k) => {
+      result[f.name] = this.behaviorValues[k] as number;
     });
     return result;
+  }
+
+  /** @deprecated Since 0.2: use `behavior(input)` (public names spell "behavior"); this alias is removed in the next release. */
+  behaviour(input: ScoringInput): Record<BehaviorFeature, number> {
+    warnDeprecatedName("Featurizer.behaviour()", "Featurizer.behavior()");
+    return this.behavior(input);
   }
 
   /** True when `group` is on for an input of this task. */
@@ -660,7 +667,7 @@ export class Featurizer {
     return value === true || (value === "auto" && isNumericTask(task));
   }
 
-  /* The work: fills `scratch`/`touched` with hashed features and `behaviourValues`. */
+  /* The work: fills `scratch`/`touched` with hashed features and `behaviorValues`. */
   private compute(input: ScoringInput): void {
     validateInput(input);
     this.epoch = (this.epoch + 1) >>> 0;
@@ -709,7 +716,7 @@ export class Featurizer {
         this.add(fmix32(fnv1a(canonical) ^ SEED_ANSWER_WHOLE), scale);
       }
     }
-    this.computeBehaviour(input);
+    this.computeBehavior(input);
   }
 
   /** Tokenizes the question into `questionTokens` unless it is the one tokenized last. */
@@ -753,8 +760,8 @@ export class Featurizer {
     }
   }
 
-  private computeBehaviour(input: ScoringInput): void {
-    const v = this.behaviourValues;
+  private computeBehavior(input: ScoringInput): void {
+    const v = this.behaviorValues;
     v.fill(0);
     const active = this.active;
     const answer = canonicalAnswer(input.answer);
@@ -783,7 +790,7 @@ export class Featurizer {
       if (!Number.isFinite(v[k] as number)) {
         throw new DmError(
           "NAN_FEATURE",
-          `Dense feature "${BEHAVIOUR_FEATURES[k]!.name}" (group ${FEATURE_GROUP_OF[k]}) is ${String(v[k])}. Check the attempt record (attempt index, texts and answers must be finite and well-formed).`,
+          `Dense feature "${BEHAVIOR_FEATURES[k]!.name}" (group ${FEATURE_GROUP_OF[k]}) is ${String(v[k])}. Check the attempt record (attempt index, texts and answers must be finite and well-formed).`,
         );
       }
     }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ScoringInput } from "../../src/attempt.js";
 import {
-  BEHAVIOUR_FEATURE_NAMES,
-  BEHAVIOUR_FEATURES,
+  BEHAVIOR_FEATURE_NAMES,
+  BEHAVIOR_FEATURES,
   canonicalAnswer,
   canonicalJson,
   DEFAULT_FEATURE_GROUPS,
@@ -28,7 +28,7 @@ function only(...on: FeatureGroupName[]): FeatureGroups {
 /** Every group on (the task-specific ones "auto"). */
 const ALL_ON: Partial<FeatureGroups> = { question: true, text: true, answer: true, style: true };
 /** The dense features of the default configuration (style is off). */
-const DEFAULT_DENSE = BEHAVIOUR_FEATURES.filter((f) => f.group !== "style").length;
+const DEFAULT_DENSE = BEHAVIOR_FEATURES.filter((f) => f.group !== "style").length;
 
 const base: ScoringInput = {
   question: "Tom has 12 apples and buys 1,000 more. How many apples does he have?",
@@ -75,7 +75,7 @@ describe("Featurizer", () => {
   it("has hashBuckets + the dense features of the groups that are not off", () => {
     const f = new Featurizer({ hashBuckets: 1024 });
     expect(f.dim).toBe(1024 + DEFAULT_DENSE);
-    expect(new Featurizer({ hashBuckets: 1024, groups: ALL_ON }).dim).toBe(1024 + BEHAVIOUR_FEATURES.length);
+    expect(new Featurizer({ hashBuckets: 1024, groups: ALL_ON }).dim).toBe(1024 + BEHAVIOR_FEATURES.length);
     expect(new Featurizer({ hashBuckets: 1024, groups: only("question", "text", "answer") }).dim).toBe(1024);
     const batch = f.denseBatch([base, base]);
     expect(batch.length).toBe(2 * f.dim);
@@ -102,7 +102,7 @@ describe("Featurizer", () => {
   });
 
   it("computes the behavioural features by hand", () => {
-    const b = new Featurizer().behaviour(base);
+    const b = new Featurizer().behavior(base);
     expect(b.attempt_log).toBeCloseTo(Math.log1p(2), 12);
     expect(b.attempt_is_2).toBe(1);
     expect(b.attempt_is_0 + b.attempt_is_1 + b.attempt_is_3_or_more).toBe(0);
@@ -132,7 +132,7 @@ describe("Featurizer", () => {
   });
 
   it("describes a first attempt without an answer", () => {
-    const b = new Featurizer().behaviour({ question: "q", text: "I cannot tell.", answer: null, attempt: 0, previous: [] });
+    const b = new Featurizer().behavior({ question: "q", text: "I cannot tell.", answer: null, attempt: 0, previous: [] });
     expect(b.has_answer).toBe(0);
     expect(b.attempt_is_0).toBe(1);
     expect(b.changed_vs_last).toBe(0);
@@ -143,11 +143,11 @@ describe("Featurizer", () => {
 
   it("reads negative and non-integer answers", () => {
     const f = new Featurizer();
-    const negative = f.behaviour({ ...base, answer: "-2.5", previous: [] });
+    const negative = f.behavior({ ...base, answer: "-2.5", previous: [] });
     expect(negative.answer_is_negative).toBe(1);
     expect(negative.answer_is_non_integer).toBe(1);
     expect(negative.answer_is_round).toBe(0);
-    expect(f.behaviour({ ...base, answer: "0" }).answer_is_zero).toBe(1);
+    expect(f.behavior({ ...base, answer: "0" }).answer_is_zero).toBe(1);
   });
 
   it("rejects NaN and infinite inputs with NAN_FEATURE", async () => {
@@ -164,93 +164,93 @@ describe("verifiable and stylistic features", () => {
   const f = new Featurizer();
 
   it("counts checked and wrong equations", () => {
-    const right = f.behaviour(first("She has 16 - 3 - 4 = <<16-3-4=9>>9 eggs left.\nShe makes 9 * 2 = $<<9*2=18>>18.\nA: 18", "18"));
+    const right = f.behavior(first("She has 16 - 3 - 4 = <<16-3-4=9>>9 eggs left.\nShe makes 9 * 2 = $<<9*2=18>>18.\nA: 18", "18"));
     // The two calculator notes are checked; the prose before each "<<" has no right-hand side.
     expect(right.eq_checked_log).toBeCloseTo(Math.log1p(2), 12);
     expect(right.eq_none).toBe(0);
     expect(right.eq_wrong_any).toBe(0);
     expect(right.eq_wrong_log).toBe(0);
     expect(right.eq_wrong_fraction).toBe(0);
-    const wrong = f.behaviour(first(" She has 16 - 3 - 4 = 8 eggs left. She makes 8 * 2 = 16 dollars. The answer is 16.", "16"));
+    const wrong = f.behavior(first(" She has 16 - 3 - 4 = 8 eggs left. She makes 8 * 2 = 16 dollars. The answer is 16.", "16"));
     expect(wrong.eq_checked_log).toBeCloseTo(Math.log1p(2), 12);
     expect(wrong.eq_wrong_any).toBe(1);
     expect(wrong.eq_wrong_log).toBeCloseTo(Math.log1p(1), 12);
     expect(wrong.eq_wrong_fraction).toBe(0.5);
-    const none = f.behaviour(first("She makes 18 dollars.", "18"));
+    const none = f.behavior(first("She makes 18 dollars.", "18"));
     expect(none.eq_none).toBe(1);
     expect(none.eq_checked_log).toBe(0);
   });
 
   it("relates the answer to the computations", () => {
-    const last = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 18.", "18"));
+    const last = f.behavior(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 18.", "18"));
     expect(last.answer_is_last_result).toBe(1);
     expect(last.answer_in_results).toBe(1);
     expect(last.answer_not_in_results).toBe(0);
-    const earlier = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 9.", "9"));
+    const earlier = f.behavior(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 9.", "9"));
     expect(earlier.answer_is_last_result).toBe(0);
     expect(earlier.answer_in_results).toBe(1);
-    const unexplained = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 12.", "12"));
+    const unexplained = f.behavior(first("16 - 3 - 4 = 9 and 9 * 2 = 18. The answer is 12.", "12"));
     expect(unexplained.answer_is_last_result).toBe(0);
     expect(unexplained.answer_in_results).toBe(0);
     expect(unexplained.answer_not_in_results).toBe(1);
     // A fraction written as 4/3 and extracted as a long decimal still matches.
-    const fraction = f.behaviour(first("So 8 / 6 = 4/3.", "1.33333333333"));
+    const fraction = f.behavior(first("So 8 / 6 = 4/3.", "1.33333333333"));
     expect(fraction.answer_is_last_result).toBe(1);
   });
 
   it("flags an answer copied from the question", () => {
-    const copied = f.behaviour(first("She has 16 eggs. The answer is 16.", "16"));
+    const copied = f.behavior(first("She has 16 eggs. The answer is 16.", "16"));
     expect(copied.answer_in_question_not_computed).toBe(1);
     expect(copied.answer_not_in_results).toBe(0);
-    const computed = f.behaviour(first("She makes 8 * 2 = 16 dollars.", "16"));
+    const computed = f.behavior(first("She makes 8 * 2 = 16 dollars.", "16"));
     expect(computed.answer_in_question_not_computed).toBe(0);
   });
 
   it("measures how many of the question's numbers the attempt uses", () => {
     // The question's numbers are 16, 3, 4 and 2.
-    const all = f.behaviour(first("16 - 3 - 4 = 9 and 9 * 2 = 18.", "18"));
+    const all = f.behavior(first("16 - 3 - 4 = 9 and 9 * 2 = 18.", "18"));
     expect(all.question_numbers_used_fraction).toBe(1);
     expect(all.question_numbers_unused_log).toBe(0);
-    const one = f.behaviour(first("She has 16 eggs.", "16"));
+    const one = f.behavior(first("She has 16 eggs.", "16"));
     expect(one.question_numbers_used_fraction).toBe(0.25);
     expect(one.question_numbers_unused_log).toBeCloseTo(Math.log1p(3), 12);
     // Number words count on both sides; a question without numbers uses them all.
-    const words = new Featurizer().behaviour({ question: "Tom has twelve apples and twice as many pears.", attempt: 0, text: "12 * 2 = 24 pears", answer: "24", previous: [] });
+    const words = new Featurizer().behavior({ question: "Tom has twelve apples and twice as many pears.", attempt: 0, text: "12 * 2 = 24 pears", answer: "24", previous: [] });
     expect(words.question_numbers_used_fraction).toBe(1);
-    const bare = new Featurizer().behaviour({ question: "How many legs does a spider have?", attempt: 0, text: "Eight.", answer: "8", previous: [] });
+    const bare = new Featurizer().behavior({ question: "How many legs does a spider have?", attempt: 0, text: "Eight.", answer: "8", previous: [] });
     expect(bare.question_numbers_used_fraction).toBe(1);
     expect(bare.answer_question_ratio_log).toBe(0);
   });
 
   it("compares the answer's size with the question's numbers", () => {
-    const b = f.behaviour(first("9 * 2 = 18", "18"));
+    const b = f.behavior(first("9 * 2 = 18", "18"));
     expect(b.answer_question_ratio_log).toBeCloseTo(Math.log10(19 / 17) / 3, 12);
-    const huge = f.behaviour(first("16 * 10000000 = 160000000", "160000000"));
+    const huge = f.behavior(first("16 * 10000000 = 160000000", "160000000"));
     expect(huge.answer_question_ratio_log).toBe(1);
-    expect(f.behaviour(first("No idea.", null)).answer_question_ratio_log).toBe(0);
+    expect(f.behavior(first("No idea.", null)).answer_question_ratio_log).toBe(0);
   });
 
   it("reads marks of the output format (the style group, off by default)", () => {
     const f = new Featurizer({ groups: { style: true } });
-    const calculator = f.behaviour(first("She makes 9*2 = <<9*2=18>>18.\nA: 18", "18"));
+    const calculator = f.behavior(first("She makes 9*2 = <<9*2=18>>18.\nA: 18", "18"));
     expect(calculator.calculator_notes).toBe(1);
     expect(calculator.answer_line).toBe(1);
     expect(calculator.text_starts_with_space).toBe(0);
     expect(calculator.latex_markup).toBe(0);
-    const spaced = f.behaviour(first(" She makes 18. The answer is 18.", "18"));
+    const spaced = f.behavior(first(" She makes 18. The answer is 18.", "18"));
     expect(spaced.text_starts_with_space).toBe(1);
     expect(spaced.answer_line).toBe(0);
     expect(spaced.calculator_notes).toBe(0);
-    const latex = f.behaviour(first("She makes \\$18.\n\n\\boxed{18}", "18"));
+    const latex = f.behavior(first("She makes \\$18.\n\n\\boxed{18}", "18"));
     expect(latex.latex_markup).toBe(1);
-    expect(f.behaviour(first("Work.\n  Final Answer: 18", "18")).answer_line).toBe(1);
-    expect(f.behaviour(first("The ratio is 3:2.", "18")).answer_line).toBe(0);
+    expect(f.behavior(first("Work.\n  Final Answer: 18", "18")).answer_line).toBe(1);
+    expect(f.behavior(first("The ratio is 3:2.", "18")).answer_line).toBe(0);
   });
 
   it("keeps every feature finite on odd texts", () => {
     const odd = ["", "=", "1/0 = 5", `${"9".repeat(400)} = 1`, "((((1 = 1", "\\frac{}{} = 0", "A:", "12345678901234567890 * 98765432109876543210 = 1"];
     for (const text of odd) {
-      const values = Object.values(f.behaviour(first(text, text === "" ? null : "1e400")));
+      const values = Object.values(f.behavior(first(text, text === "" ? null : "1e400")));
       for (const value of values) expect(Number.isFinite(value)).toBe(true);
     }
   });
@@ -356,10 +356,10 @@ describe("feature groups", () => {
     expect(new Set(names).size).toBe(names.length);
     expect(names.sort()).toEqual(Object.keys(DEFAULT_FEATURE_GROUPS).sort());
     for (const g of FEATURE_GROUPS) expect(g.description.length).toBeGreaterThan(10);
-    expect(BEHAVIOUR_FEATURE_NAMES).toEqual(BEHAVIOUR_FEATURES.map((f) => f.name));
-    expect(new Set(BEHAVIOUR_FEATURE_NAMES).size).toBe(BEHAVIOUR_FEATURES.length);
+    expect(BEHAVIOR_FEATURE_NAMES).toEqual(BEHAVIOR_FEATURES.map((f) => f.name));
+    expect(new Set(BEHAVIOR_FEATURE_NAMES).size).toBe(BEHAVIOR_FEATURES.length);
     // The dense features of a group are contiguous, and the groups come in DENSE_GROUPS order.
-    const order = BEHAVIOUR_FEATURES.map((f) => f.group).filter((g, i, all) => i === 0 || all[i - 1] !== g);
+    const order = BEHAVIOR_FEATURES.map((f) => f.group).filter((g, i, all) => i === 0 || all[i - 1] !== g);
     expect(order).toEqual([...DENSE_GROUPS]);
     expect(DENSE_GROUPS).toEqual(["position", "agreement", "length", "answerShape", "arithmetic", "style", "confidence"]);
   });
@@ -370,37 +370,37 @@ describe("feature groups", () => {
     const fullDense = Array.from(full.dense(input).subarray(64));
     for (const group of DENSE_GROUPS) {
       const f = new Featurizer({ hashBuckets: 64, groups: { ...ALL_ON, [group]: false } });
-      const kept = BEHAVIOUR_FEATURES.map((feature, k) => ({ feature, k })).filter(({ feature }) => feature.group !== group);
+      const kept = BEHAVIOR_FEATURES.map((feature, k) => ({ feature, k })).filter(({ feature }) => feature.group !== group);
       expect(f.dim).toBe(64 + kept.length);
       expect(f.denseFeatures).toEqual(kept.map(({ feature }) => feature.name));
       expect(denseFeatures(f.config)).toEqual(f.denseFeatures);
       const dense = Array.from(f.dense(input).subarray(64));
       expect(dense).toEqual(kept.map(({ k }) => fullDense[k]));
       // The group's features were not all zero, so switching it off does change something.
-      expect(BEHAVIOUR_FEATURES.some((feature, k) => feature.group === group && fullDense[k] !== 0)).toBe(true);
-      const named = f.behaviour(input);
-      for (const feature of BEHAVIOUR_FEATURES) if (feature.group === group) expect(named[feature.name]).toBe(0);
+      expect(BEHAVIOR_FEATURES.some((feature, k) => feature.group === group && fullDense[k] !== 0)).toBe(true);
+      const named = f.behavior(input);
+      for (const feature of BEHAVIOR_FEATURES) if (feature.group === group) expect(named[feature.name]).toBe(0);
     }
   });
 
   it('"auto" keeps the task-specific groups for numeric questions only, with a fixed dimension', () => {
     const f = new Featurizer();
     const input = { ...base, text: "12 + 988 = 1000. The answer is 1000.", answer: "1000" };
-    const numeric = f.behaviour(input);
-    const untyped = f.behaviour({ ...input, task: "number" });
+    const numeric = f.behavior(input);
+    const untyped = f.behavior({ ...input, task: "number" });
     expect(untyped).toEqual(numeric);
     expect(numeric.answer_is_number).toBe(1);
     expect(numeric.eq_checked_log).toBeGreaterThan(0);
     for (const task of ["date", "choice", "text", "game24"] as const) {
-      const other = f.behaviour({ ...input, task });
-      for (const feature of BEHAVIOUR_FEATURES) {
+      const other = f.behavior({ ...input, task });
+      for (const feature of BEHAVIOR_FEATURES) {
         if (feature.group === "answerShape" || feature.group === "arithmetic") expect(other[feature.name]).toBe(0);
       }
       expect(other.has_answer).toBe(1);
       expect(f.dense({ ...input, task }).length).toBe(f.dim);
     }
     // Switched on, they are computed whatever the task.
-    const on = new Featurizer({ groups: { answerShape: true, arithmetic: true } }).behaviour({ ...input, task: "date" });
+    const on = new Featurizer({ groups: { answerShape: true, arithmetic: true } }).behavior({ ...input, task: "date" });
     expect(on.answer_is_number).toBe(1);
     expect(on.eq_checked_log).toBeGreaterThan(0);
   });
@@ -416,7 +416,7 @@ describe("feature groups", () => {
 describe("agreement across attempts", () => {
   const q = "How many?";
   const at = (answer: string | null, previous: (string | null)[], extra: Partial<ScoringInput> = {}) =>
-    new Featurizer().behaviour({
+    new Featurizer().behavior({
       question: q,
       attempt: previous.length,
       text: `The answer is ${answer ?? "unclear"}.`,
@@ -466,10 +466,10 @@ describe("agreement across attempts", () => {
       ],
     };
     const f = new Featurizer();
-    expect(f.behaviour(input).intermediate_agreement).toBeCloseTo(2 / 3, 12);
-    expect(f.behaviour({ ...input, previous: [{ text: "I do not know.", answer: null }] }).intermediate_agreement).toBe(0);
-    expect(f.behaviour({ ...input, attempt: 0, previous: [] }).intermediate_agreement).toBe(0);
-    expect(f.behaviour({ ...input, text: "She has 16 eggs and 3 go.", previous: input.previous }).intermediate_agreement).toBe(0);
+    expect(f.behavior(input).intermediate_agreement).toBeCloseTo(2 / 3, 12);
+    expect(f.behavior({ ...input, previous: [{ text: "I do not know.", answer: null }] }).intermediate_agreement).toBe(0);
+    expect(f.behavior({ ...input, attempt: 0, previous: [] }).intermediate_agreement).toBe(0);
+    expect(f.behavior({ ...input, text: "She has 16 eggs and 3 go.", previous: input.previous }).intermediate_agreement).toBe(0);
   });
 });
 
@@ -480,16 +480,16 @@ describe("length and hedging relative to earlier attempts", () => {
       { text: "Maybe 2, I think.", answer: "2" },
     ];
     const text = "y".repeat(29);
-    const b = new Featurizer().behaviour({ question: "q", attempt: 2, text, answer: "3", previous });
+    const b = new Featurizer().behavior({ question: "q", attempt: 2, text, answer: "3", previous });
     const mean = (99 + previous[1]!.text.length) / 2;
     expect(b.text_length_vs_previous_log).toBeCloseTo(Math.log(30 / (mean + 1)) / 3, 12);
     // No hedge here against 0 and 2 ("maybe", "I think") before.
     expect(b.hedge_vs_previous).toBeCloseTo(0 - Math.log1p(2) / 2, 12);
-    const first = new Featurizer().behaviour({ question: "q", attempt: 0, text, answer: "3", previous: [] });
+    const first = new Featurizer().behavior({ question: "q", attempt: 0, text, answer: "3", previous: [] });
     expect(first.text_length_vs_previous_log).toBe(0);
     expect(first.hedge_vs_previous).toBe(0);
     // Clipped: an empty text after long ones.
-    const empty = new Featurizer().behaviour({ question: "q", attempt: 1, text: "", answer: null, previous: [{ text: "z".repeat(5000), answer: "1" }] });
+    const empty = new Featurizer().behavior({ question: "q", attempt: 1, text: "", answer: null, previous: [{ text: "z".repeat(5000), answer: "1" }] });
     expect(empty.text_length_vs_previous_log).toBe(-1);
   });
 });
@@ -499,10 +499,10 @@ describe("confidence", () => {
   const input: ScoringInput = { question: "q", attempt: 0, text: "The answer is 4.", answer: "4", previous: [] };
 
   it("is the model's confidence and a known flag, 0 and 0 when unknown", () => {
-    expect(f.behaviour({ ...input, confidence: 0.25 })).toMatchObject({ confidence_value: 0.25, confidence_known: 1 });
-    expect(f.behaviour({ ...input, confidence: 0 })).toMatchObject({ confidence_value: 0, confidence_known: 1 });
-    expect(f.behaviour({ ...input, confidence: null })).toMatchObject({ confidence_value: 0, confidence_known: 0 });
-    expect(f.behaviour(input)).toMatchObject({ confidence_value: 0, confidence_known: 0 });
+    expect(f.behavior({ ...input, confidence: 0.25 })).toMatchObject({ confidence_value: 0.25, confidence_known: 1 });
+    expect(f.behavior({ ...input, confidence: 0 })).toMatchObject({ confidence_value: 0, confidence_known: 1 });
+    expect(f.behavior({ ...input, confidence: null })).toMatchObject({ confidence_value: 0, confidence_known: 0 });
+    expect(f.behavior(input)).toMatchObject({ confidence_value: 0, confidence_known: 0 });
     const a = f.sparse({ ...input, confidence: 0.9 });
     const b = f.sparse({ ...input, confidence: 0.1 });
     expect(Array.from(a.values)).not.toEqual(Array.from(b.values));
@@ -519,13 +519,13 @@ describe("empty attempts", () => {
   it("featurizes an empty text as an attempt with no answer, alone and among earlier attempts", () => {
     const f = new Featurizer({ groups: ALL_ON });
     const empty: ScoringInput = { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [] };
-    const b = f.behaviour(empty);
+    const b = f.behavior(empty);
     expect(b.has_answer).toBe(0);
     expect(b.text_log_chars).toBe(0);
     expect(b.text_starts_with_space).toBe(0);
     for (const value of Object.values(b)) expect(Number.isFinite(value)).toBe(true);
     expect(f.dense(empty).length).toBe(f.dim);
-    const after = f.behaviour({ ...empty, attempt: 2, text: "9 * 2 = 18", answer: "18", previous: [{ text: "", answer: null }, { text: "", answer: null }] });
+    const after = f.behavior({ ...empty, attempt: 2, text: "9 * 2 = 18", answer: "18", previous: [{ text: "", answer: null }, { text: "", answer: null }] });
     expect(after.previous_no_answer_fraction).toBe(1);
     expect(after.intermediate_agreement).toBe(0);
     expect(after.text_length_vs_previous_log).toBe(Math.min(1, Math.log(11) / 3));
