@@ -60,6 +60,11 @@ function runSeed(all: readonly ReplayItem[], set: DatasetName, n: number | undef
   });
 }
 
+/** JSON with NaN and infinities as null (as `writeReport` does), and back: a null number field is NaN again. */
+const toJson = (value: unknown) => `${JSON.stringify(value, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`;
+const NUMBER_FIELDS = new Set(["mean", "ci95", "accuracy", "score", "calls", "abstain", "testAuc", "devAuc", "oofAuc", "scoreMicros"]);
+const fromJson = (text: string): unknown => JSON.parse(text, (key, v: unknown) => (v === null && NUMBER_FIELDS.has(key) ? Number.NaN : v));
+
 const f = (x: number | null | undefined, d = 3) => (x === null || x === undefined || !Number.isFinite(x) ? "—" : x.toFixed(d));
 const ci = (m: number, c: number, d = 3) => `${f(m, d)} ± ${f(c, d)}`;
 const sd = (m: number, c: number, d = 3) => `${m >= 0 ? "+" : ""}${f(m, d)} ± ${f(c, d)}`;
@@ -128,15 +133,23 @@ async function main(): Promise<void> {
         const started = performance.now();
         const perSeed: BenchReport[] = [];
         for (const seed of seeds) {
+          // Each seed's report is kept, so that a stopped run resumes where it was.
+          const seedFile = path.join(dir, `seed${seed}`, "bench-report.json");
+          if (existsSync(seedFile)) {
+            perSeed.push(fromJson(await readFile(seedFile, "utf8")) as BenchReport);
+            continue;
+          }
           console.error(`${set} N=${label} seed ${seed}`);
-          perSeed.push(await runSeed(all, set, n, seed, objective, dir));
+          const report = await runSeed(all, set, n, seed, objective, dir);
+          await writeFile(seedFile, toJson(report));
+          perSeed.push(report);
         }
         const report = aggregate(perSeed, DATASET_INFO[set].models, (performance.now() - started) / 1000);
         await mkdir(dir, { recursive: true });
-        await writeFile(file, `${JSON.stringify(report, (_k, v: unknown) => (typeof v === "number" && !Number.isFinite(v) ? null : v), 2)}\n`);
+        await writeFile(file, toJson(report));
         console.error(`${set} N=${label}: ${report.seconds.toFixed(0)} s`);
       }
-      if (existsSync(file)) reports.push([label, JSON.parse(await readFile(file, "utf8"), (_k, v: unknown) => (v === null ? Number.NaN : v)) as MultiSeedReport]);
+      if (existsSync(file)) reports.push([label, fromJson(await readFile(file, "utf8")) as MultiSeedReport]);
     }
     tables.push(...curveTable(set, reports, missing, trainSize), "");
   }
