@@ -2,6 +2,12 @@
  * Benchmark of the discriminative model (run with `npm run bench:dm`, i.e. `tsx bench/dm.ts`).
  *
  * It measures, on this machine:
+ * - one judgement (featurize + score) on real attempts of the public sets (`--part real`): for each
+ *   set, a logistic DM and a 32-unit MLP are trained on the attempts of half of the questions, and
+ *   the attempts of the other half are judged one by one, in order, with `OnnxDiscriminator.score`:
+ *   the logistic DM through its TypeScript engine and through onnxruntime, the MLP through
+ *   onnxruntime; median and p90 in µs per judgement, and the featurizer alone;
+ * then, on synthetic records (`--part synthetic`):
  * - the median time to featurize one attempt;
  * - the median time to score one attempt with OnnxDiscriminator.score, featurization included
  *   (target < 50 µs), and to score a batch of 64 with scoreBatch;
@@ -9,13 +15,19 @@
  * - the size of the model files.
  * Times are measured with process.hrtime.bigint() over many iterations after a warm-up.
  *
- * Options: --records N (default 100000), --iterations N (default 5000), --models logreg,mlp.
+ * Options: --part real,synthetic (default both), --sets date,gsm8k,… (default every judgement set),
+ * --passes N over the held-out attempts (default 5), --records N (default 100000),
+ * --iterations N (default 5000), --models logreg,mlp.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { ScoringInput } from "../src/attempt.js";
+import type { AttemptRecord } from "../src/behavior/record.js";
+import type { DatasetName } from "../src/replay/loaders.js";
+import { isDrrError } from "../src/errors.js";
+import { JUDGEMENT_SETS, realAttempts } from "./real-attempts.js";
 import { Featurizer } from "../src/dm/features.js";
 import { initParams, predictSparse, type ModelKind } from "../src/dm/model.js";
 import { OnnxDiscriminator } from "../src/dm/onnx-discriminator.js";
@@ -28,8 +40,14 @@ const { values } = parseArgs({
     records: { type: "string", default: "100000" },
     iterations: { type: "string", default: "5000" },
     models: { type: "string", default: "logreg,mlp" },
+    part: { type: "string", default: "real,synthetic" },
+    sets: { type: "string", default: JUDGEMENT_SETS.join(",") },
+    passes: { type: "string", default: "5" },
   },
 });
+const PARTS = values.part.split(",");
+const SETS = values.sets.split(",") as DatasetName[];
+const PASSES = Number(values.passes);
 const RECORDS = Number(values.records);
 const ITERATIONS = Number(values.iterations);
 const MODELS = values.models.split(",").filter((m): m is ModelKind => m === "logreg" || m === "mlp");
@@ -58,10 +76,93 @@ async function time(fn: () => unknown, iterations: number, warmup = Math.min(500
 
 const fmt = (us: number): string => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
 
+/** A judge of one attempt: what is timed. */
+type Judge = (input: ScoringInput) => unknown;
+
+/**
+ * Times each judge on every held-out attempt, one call each, `PASSES` times over, after one
+ * untimed pass; the judges take turns pass by pass so that load drift touches them alike.
+ */
+async function timeJudges(judges: Record<string, Judge>, attempts: readonly AttemptRecord[]): Promise<Record<string, { median: number; p90: number }>> {
+  const names = Object.keys(judges);
+  const samples: Record<string, bigint[]> = Object.fromEntries(names.map((n) => [n, []]));
+  for (let pass = 0; pass <= PASSES; pass++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(pass + j) % names.length] as string;
+      const judge = judges[name] as Judge;
+      const out = samples[name] as bigint[];
+      for (const attempt of attempts) {
+        const start = process.hrtime.bigint();
+        await judge(attempt);
+        const took = process.hrtime.bigint() - start;
+        if (pass > 0) out.push(took);
+      }
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, { median: median(samples[n] as bigint[]), p90: percentile(samples[n] as bigint[], 0.9) }]));
+}
+
+/** One judgement on real attempts of the public sets (see the header). */
+async function realJudgements(dir: string): Promise<void> {
+  console.log(`
+== One judgement on real attempts (featurize + score), µs: median (p90) over ${PASSES} passes of the held-out attempts ==`);
+  console.log("| set | held-out attempts | mean chars | featurize only | logistic, TypeScript engine | logistic, onnxruntime | MLP 32, onnxruntime |");
+  console.log("|---|---|---|---|---|---|---|");
+  for (const name of SETS) {
+    let questions;
+    try {
+      questions = await realAttempts(name);
+    } catch (error) {
+      if (!isDrrError(error, "DATA_UNAVAILABLE")) throw error;
+      console.log(`| ${name} | skipped: not in DRR_DATA_MIRROR nor the download cache | | | | | |`);
+      continue;
+    }
+    const half = Math.floor(questions.length / 2);
+    const train = questions.slice(0, half).flat();
+    const test = questions.slice(half).flat().slice(0, 1000);
+    const models: Record<string, OnnxDiscriminator> = {};
+    for (const kind of ["logreg", "mlp"] as const) {
+      const trained = await trainDm(train, { model: kind, seed: 0 });
+      const path = join(dir, `${name}-${kind}.onnx`);
+      await writeDmModel(path, trained.params, trained.metadata);
+      if (kind === "logreg") {
+        models.ts = await OnnxDiscriminator.load(path);
+        models.ortLogreg = await OnnxDiscriminator.load(path, { engine: "onnxruntime" });
+      } else {
+        models.ortMlp = await OnnxDiscriminator.load(path);
+      }
+    }
+    const { ts, ortLogreg, ortMlp } = models as Record<"ts" | "ortLogreg" | "ortMlp", OnnxDiscriminator>;
+    if (ts.engine !== "typescript" || ortLogreg.engine !== "onnxruntime" || ortMlp.engine !== "onnxruntime") throw new Error("unexpected engines");
+    const featurizer = new Featurizer(ts.metadata.featurizerConfig);
+    try {
+      const t = await timeJudges(
+        {
+          featurize: (a) => featurizer.sparse(a),
+          ts: (a) => ts.score(a),
+          ortLogreg: (a) => ortLogreg.score(a),
+          ortMlp: (a) => ortMlp.score(a),
+        },
+        test,
+      );
+      const cell = (k: string) => `${(t[k] as { median: number }).median.toFixed(1)} (${(t[k] as { p90: number }).p90.toFixed(1)})`;
+      const chars = test.reduce((n, a) => n + a.text.length, 0) / test.length;
+      console.log(`| ${name} | ${test.length} | ${chars.toFixed(0)} | ${cell("featurize")} | **${cell("ts")}** | ${cell("ortLogreg")} | ${cell("ortMlp")} |`);
+    } finally {
+      await Promise.all([ts.release(), ortLogreg.release(), ortMlp.release()]);
+    }
+  }
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "drr-bench-dm-"));
   try {
-    console.log(`DM benchmark: node ${process.version}, ${process.platform}/${process.arch}, ${RECORDS} training records, ${ITERATIONS} timing iterations.`);
+    console.log(`DM benchmark: node ${process.version}, ${process.platform}/${process.arch}.`);
+    if (PARTS.includes("real")) await realJudgements(dir);
+    if (!PARTS.includes("synthetic")) return;
+    console.log(`
+== Synthetic records ==`);
+    console.log(`${RECORDS} training records, ${ITERATIONS} timing iterations.`);
     const started = performance.now();
     const records = syntheticRecords({ questions: Math.ceil(RECORDS / 5), attemptsPerQuestion: 5, seed: 1 }).slice(0, RECORDS);
     const meanChars = records.reduce((n, r) => n + r.text.length, 0) / records.length;
@@ -90,7 +191,7 @@ async function main(): Promise<void> {
       const discriminator = await OnnxDiscriminator.load(path);
       try {
         const single = await time(() => discriminator.score(one), ITERATIONS);
-        console.log(`Score one attempt (featurize + onnxruntime): median ${fmt(single.median)}, p90 ${fmt(single.p90)} (target < 50 µs).`);
+        console.log(`Score one attempt (featurize + ${discriminator.engine} engine): median ${fmt(single.median)}, p90 ${fmt(single.p90)} (target < 50 µs).`);
         const batched = await time(() => discriminator.scoreBatch(batch), Math.max(50, Math.floor(ITERATIONS / 20)), 20);
         console.log(`Score a batch of 64: median ${fmt(batched.median)} (${fmt(batched.median / 64)} per attempt), p90 ${fmt(batched.p90)}.`);
         const pure = await time(() => predictSparse(result.params, featurizer.sparse(one)), ITERATIONS);

@@ -3,12 +3,8 @@
  * each question's first `attempts` traces in a seeded order become attempts 0..n-1, with the
  * earlier ones as `previous` (and the oracle's feedback), labelled against the gold answer.
  * Replayed attempts are independent recorded samples: the feedback cannot change them.
- * The files are read from `DRR_DATA_MIRROR` (never the network).
+ * The files are read from `DRR_DATA_MIRROR` or the download cache, never the network.
  */
-import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { answerFormat } from "../src/answers/index.js";
 import type { PriorAttempt } from "../src/attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../src/behavior/record.js";
@@ -20,52 +16,45 @@ export const JUDGEMENT_SETS: readonly DatasetName[] = ["date", "gsm8k", "gsm8k-e
 
 const FEEDBACK = "Wrong answer! Try again.";
 
-/** The mirror named by `DRR_DATA_MIRROR`, or null when it is unset or missing. */
-export function dataMirror(): string | null {
-  const mirror = process.env.DRR_DATA_MIRROR;
-  return mirror !== undefined && mirror !== "" && existsSync(mirror) ? mirror : null;
-}
-
-/** One labelled record per attempt, question by question, attempts in order. */
-export async function realAttempts(name: DatasetName, mirror: string, options: { attempts?: number; seed?: number } = {}): Promise<AttemptRecord[][]> {
+/**
+ * One labelled record per attempt, question by question, attempts in order. Throws ReplayError
+ * "DATA_UNAVAILABLE" when the set is neither in the mirror nor in the cache.
+ */
+export async function realAttempts(name: DatasetName, options: { attempts?: number; seed?: number } = {}): Promise<AttemptRecord[][]> {
   const attempts = options.attempts ?? 5;
   const seed = options.seed ?? 0;
-  const cacheDir = await mkdtemp(join(tmpdir(), "drr-real-attempts-"));
-  try {
-    const items = await loadDataset(name, { mirror, cacheDir, baseUrl: "http://127.0.0.1:9/", timeoutMs: 1000, fallbackMirror: null });
-    const task = DATASET_INFO[name].answer;
-    const format = answerFormat(task);
-    const questions: AttemptRecord[][] = [];
-    for (const item of items) {
-      if (item.gold === null) continue;
-      const itemTask = item.task ?? task;
-      const itemFormat = item.task === undefined ? format : answerFormat(item.task);
-      const gold = itemFormat.normalizeGold(item.gold);
-      const previous: PriorAttempt[] = [];
-      const own: AttemptRecord[] = [];
-      traceOrder(item.id, item.traces.length, seed)
-        .slice(0, attempts)
-        .forEach((traceIndex, attempt) => {
-          const text = item.traces[traceIndex]!.text;
-          const answer = itemFormat.extract(text);
-          own.push({
-            schemaVersion: RECORD_SCHEMA_VERSION,
-            questionId: item.id,
-            question: item.question,
-            task: itemTask,
-            gold: item.gold,
-            attempt,
-            text,
-            answer,
-            previous: previous.map((p) => ({ ...p })),
-            label: itemFormat.isCorrect(answer, gold) ? 1 : 0,
-          });
-          previous.push({ text, answer, feedback: FEEDBACK });
+  // An unroutable download address: a file in neither the mirror nor the cache fails fast.
+  const items = await loadDataset(name, { baseUrl: "http://127.0.0.1:9/", timeoutMs: 2000 });
+  const task = DATASET_INFO[name].answer;
+  const format = answerFormat(task);
+  const questions: AttemptRecord[][] = [];
+  for (const item of items) {
+    if (item.gold === null) continue;
+    const itemTask = item.task ?? task;
+    const itemFormat = item.task === undefined ? format : answerFormat(item.task);
+    const gold = itemFormat.normalizeGold(item.gold);
+    const previous: PriorAttempt[] = [];
+    const own: AttemptRecord[] = [];
+    traceOrder(item.id, item.traces.length, seed)
+      .slice(0, attempts)
+      .forEach((traceIndex, attempt) => {
+        const text = item.traces[traceIndex]!.text;
+        const answer = itemFormat.extract(text);
+        own.push({
+          schemaVersion: RECORD_SCHEMA_VERSION,
+          questionId: item.id,
+          question: item.question,
+          task: itemTask,
+          gold: item.gold,
+          attempt,
+          text,
+          answer,
+          previous: previous.map((p) => ({ ...p })),
+          label: itemFormat.isCorrect(answer, gold) ? 1 : 0,
         });
-      questions.push(own);
-    }
-    return questions;
-  } finally {
-    await rm(cacheDir, { recursive: true, force: true });
+        previous.push({ text, answer, feedback: FEEDBACK });
+      });
+    questions.push(own);
   }
+  return questions;
 }

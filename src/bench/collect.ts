@@ -9,6 +9,8 @@ import { recordProblem } from "../behavior/validate.js";
 import { OracleDiscriminator } from "../dm/oracle.js";
 import { BaseDiscriminator } from "../dm/discriminator.js";
 import type { AnswerKind, ScoringInput } from "../attempt.js";
+import type { AnswerFormat } from "../answers/index.js";
+import type { ReasonerPrompts } from "../reasoner/prompts.js";
 import { BehaviorError } from "../errors.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
 import type { Fallback } from "../policy/fallback.js";
@@ -22,7 +24,10 @@ export interface CollectOptions {
   model: BaseChatModel;
   /** Where the attempt records go: a JSON Lines file (appended), or a `postgres://` URL. */
   out: string;
-  answer: AnswerKind;
+  /** How answers are read: a built-in kind or a custom `AnswerFormat`. An item's own `task` takes precedence. */
+  answer: AnswerKind | AnswerFormat;
+  /** The Reasoner's prompts (system, first attempt, feedback, retry instruction, answer hints). Defaults to the built-in ones. */
+  prompts?: Partial<ReasonerPrompts>;
   maxAttempts?: number;
   concurrency?: number;
   fallback?: Fallback;
@@ -138,6 +143,7 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
     maxAttempts,
     fallback: options.fallback ?? "abstain",
     answer,
+    ...(options.prompts && { prompts: options.prompts }),
   });
 
   const todo = items.filter((item) => !complete.has(item.id));
@@ -212,7 +218,7 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
       cut.signal.addEventListener("abort", abortRun, { once: true });
       try {
         const state = await graph.invoke(
-          { question: item.question, questionId: item.id, gold: item.gold, task: item.task ?? answer },
+          { question: item.question, questionId: item.id, gold: item.gold, ...(item.task !== undefined && { task: item.task }) },
           { callbacks: [collector], runName: "drr-collect", metadata: { questionId: item.id }, signal: run.signal },
         );
         result.attempts += state.attempts.length;

@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { answerFormat } from "../answers/index.js";
+import { answerFormat, type AnswerFormat } from "../answers/index.js";
 import type { AnswerKind } from "../attempt.js";
 import { readRecords } from "../behavior/sinks.js";
 import { LlmCriticDiscriminator } from "../dm/llm-critic.js";
@@ -20,6 +20,7 @@ import { DEFAULT_OBJECTIVE, type Objective } from "../policy/calibrate.js";
 import { checkPolicy, thresholdPolicy, type StopPolicy } from "../policy/policy.js";
 import { calibratePolicy, DEFAULT_FOLDS, type Calibration } from "../pipeline/calibrate.js";
 import { Reasoner } from "../reasoner/reasoner.js";
+import type { ReasonerPrompts } from "../reasoner/prompts.js";
 import { ReplayChatModel } from "../replay/chat-model.js";
 import type { ReplayItem } from "../replay/format.js";
 import { collectBehavior, type CollectPolicy } from "./collect.js";
@@ -52,7 +53,10 @@ export interface BenchOptions {
   items: readonly ReplayItem[];
   /** Name shown in the report. */
   dataset: string;
-  answer: AnswerKind;
+  /** How answers are read: a built-in kind or a custom `AnswerFormat` (items' own `task` takes precedence). */
+  answer: AnswerKind | AnswerFormat;
+  /** The Reasoner's prompts (system, first attempt, feedback, retry instruction), for collection, DRR and the live baselines. Defaults to the built-in ones. */
+  prompts?: Partial<ReasonerPrompts>;
   /** Directory for the behavioural data, the model and the report. */
   outDir: string;
   maxAttempts?: number;
@@ -192,6 +196,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       model: options.liveModel ?? new ReplayChatModel({ items: options.items, seed: stage === "collect-train" ? seed + 1000 * (pass + 1) : seed }),
       out,
       answer: options.answer,
+      ...(options.prompts && { prompts: options.prompts }),
       maxAttempts,
       concurrency,
       policy: collectPolicy,
@@ -246,8 +251,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const scoreMicros = await medianScoreMicros(dm, testRecords.slice(0, 300));
 
   // 4. Reason: every method on the test split, paired on the same attempts.
-  const reasoner = new Reasoner({ model });
-  const sampler = options.liveModel ? liveSampler(reasoner, format, options.answer) : replaySampler(seed, format);
+  const reasoner = new Reasoner({ model, ...(options.prompts && { prompts: options.prompts }) });
+  const sampler = options.liveModel ? liveSampler(reasoner, format, format.kind as AnswerKind) : replaySampler(seed, format);
   let sampled = 0;
   const samples: Sample[][] = await mapConcurrent(test, concurrency, async (item) => {
     const result = await sampler.samples(item, maxAttempts);
@@ -259,7 +264,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   for (let k = 1; k <= maxAttempts; k++) outcomes[`sc@${k}`] = per((item, s) => selfConsistencyOutcome(item, s.slice(0, k), format, k));
   outcomes.adaptive = per((item, s) => adaptiveOutcome(item, s, format));
   outcomes["adaptive-abstain"] = per((item, s) => adaptiveOutcome(item, s, format, true));
-  const drrGraph = createDrrGraph({ model, discriminator: dm, maxAttempts, fallback, answer: options.answer });
+  const drrGraph = createDrrGraph({
+    model,
+    discriminator: dm,
+    maxAttempts,
+    fallback,
+    answer: options.answer,
+    ...(options.prompts && { prompts: options.prompts }),
+  });
   let ran = 0;
   outcomes.drr = await mapConcurrent(test, concurrency, async (item) => {
     const result = await graphOutcome(drrGraph, item, format, 1);
@@ -277,6 +289,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       maxAttempts,
       fallback,
       answer: options.answer,
+      ...(options.prompts && { prompts: options.prompts }),
     });
     let judged = 0;
     methods["self-critique"] = summarize(

@@ -11,7 +11,8 @@ import { DEFAULT_FALLBACK, FALLBACKS } from "../policy/fallback.js";
 import { MODEL_KINDS } from "../dm/model.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
 import { UsageError } from "./args.js";
-import { ANSWER_OPTION, answerKind, DATA_OPTIONS, loadItems } from "./data.js";
+import { ANSWER_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
+import { ANSWER_MODULE_OPTION, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
 
@@ -34,6 +35,8 @@ export const BENCH = defineCommand({
         "accuracy: DRR's policy is the most accurate one at no more calls than the adaptive rule; score: the one with the best formula score (+1 right, −1 wrong, 0 abstain), abstaining when unsure",
     },
     answer: ANSWER_OPTION,
+    "answer-module": ANSWER_MODULE_OPTION,
+    prompts: PROMPTS_OPTION,
     "max-attempts": { type: "int", min: 1, max: 100, default: 5, description: "most attempts per question" },
     "train-fraction": { type: "number", min: 0.05, max: 0.95, default: 0.5, description: "share of questions used for collection and training; the rest are the test set" },
     limit: { type: "int", min: 4, defaultText: "all", description: "use only this many questions" },
@@ -107,7 +110,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const { seed } = flags;
   const seeds = seedList(seed, flags.seeds);
   const featurizer = flags.features === undefined ? undefined : ({ groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig>);
-  const { items, name } = await loadItems(flags);
+  const loadedItems = await loadItems(flags);
+  const { name } = loadedItems;
+  // --answer must agree with the data's own kind; --answer-module replaces it on every question (and says so).
+  const chosen = await resolveAnswer(flags, loadedItems.items, name);
+  const { items } = chosen;
+  if (chosen.notice) console.log(chosen.notice);
+  const prompts = flags.prompts === undefined ? undefined : await loadPromptsFile(flags.prompts);
   const outDir = path.resolve(flags.out ?? path.join("out", "bench", path.basename(name, ".jsonl")));
   const live = await defaultChatModel({ items, seed });
   console.log(`drr bench: ${name} (${items.length} questions), reasoner ${live.description}`);
@@ -119,7 +128,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     models,
     items,
     dataset: name,
-    answer: answerKind(flags.answer, items),
+    answer: chosen.answer,
+    ...(prompts && { prompts }),
     outDir,
     maxAttempts: flags["max-attempts"],
     trainFraction: flags["train-fraction"],

@@ -5,7 +5,8 @@ import { readRecordsFrom, redactUrl, isPostgresUrl } from "../behavior/postgres-
 import { collectBehavior, type CollectPolicy, type CollectResult } from "../bench/collect.js";
 import { selectSplit, type SplitName } from "../bench/split.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
-import { ANSWER_OPTION, answerKind, DATA_OPTIONS, loadItems } from "./data.js";
+import { ANSWER_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
+import { ANSWER_MODULE_OPTION, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
 
@@ -20,6 +21,8 @@ export const COLLECT = defineCommand({
     ...DATA_OPTIONS,
     out: { type: "string", placeholder: "FILE.jsonl|URL", required: true, description: "where the records go, a JSON Lines file or a postgres:// URL (appended to; complete questions are not run again)" },
     answer: ANSWER_OPTION,
+    "answer-module": ANSWER_MODULE_OPTION,
+    prompts: PROMPTS_OPTION,
     split: { type: "choice", choices: SPLITS, default: "train", description: "which questions: the training split, the test split or all" },
     "train-fraction": { type: "number", min: 0, max: 1, default: 0.5, description: "share of questions in the training split" },
     seed: { type: "int", min: 0, default: 0, description: "seed of the split and of the replayed outputs" },
@@ -42,7 +45,11 @@ export async function collectCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const { items, name } = await loadItems(flags);
-  const answer = answerKind(flags.answer, items);
+  // --answer must agree with the data's own kind; --answer-module replaces it on every question (and says so).
+  const chosen = await resolveAnswer(flags, items, name);
+  const answer = chosen.answer;
+  if (chosen.notice) console.log(chosen.notice);
+  const prompts = flags.prompts === undefined ? undefined : await loadPromptsFile(flags.prompts);
   const { seed, split } = flags;
   const trainFraction = flags["train-fraction"];
   let questions = selectSplit(items, split, { trainFraction, seed });
@@ -86,6 +93,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
       model: reasoner.model,
       out: flags.out,
       answer,
+      ...(prompts && { prompts }),
       maxAttempts: flags["max-attempts"],
       concurrency: flags.concurrency,
       policy: flags.policy,

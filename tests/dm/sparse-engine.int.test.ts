@@ -4,26 +4,26 @@
  * to a file; the attempts of the other half are then scored by that file loaded with
  * engine "typescript" (the sparse forward pass over the weights read from the file), with engine
  * "onnxruntime" (a session of the same file), and by a bare onnxruntime session fed the dense
- * features. Replayed attempts are independent recorded samples (read from DRR_DATA_MIRROR, never
- * the network).
+ * features. Replayed attempts are independent recorded samples (read from DRR_DATA_MIRROR or the
+ * download cache, never the network).
  */
 import { join } from "node:path";
 import * as ort from "onnxruntime-node";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { JUDGEMENT_SETS, dataMirror, realAttempts } from "../../bench/real-attempts.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { JUDGEMENT_SETS, realAttempts } from "../../bench/real-attempts.js";
 import type { AttemptRecord } from "../../src/behavior/record.js";
 import { OnnxDiscriminator } from "../../src/dm/onnx-discriminator.js";
 import { writeDmModel } from "../../src/dm/onnx-writer.js";
 import { trainDm } from "../../src/dm/trainer.js";
+import { describeWith, replayData } from "../support/requirements.js";
 import { tempDir } from "./helpers.js";
 
-const mirror = dataMirror();
-if (mirror === null) console.warn("Skipping the sparse-engine parity test on real attempts: DRR_DATA_MIRROR does not name a folder of the mirrored public data.");
+const data = await replayData(...JUDGEMENT_SETS);
 
 /** At most this many held-out attempts per set are compared. */
 const COMPARED = 600;
 
-describe.skipIf(mirror === null)("the TypeScript engine of a logistic DM scores real attempts as onnxruntime does", () => {
+describeWith([data], "the TypeScript engine of a logistic DM scores real attempts as onnxruntime does", () => {
   let dir: string;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
@@ -35,7 +35,7 @@ describe.skipIf(mirror === null)("the TypeScript engine of a logistic DM scores 
 
   for (const name of JUDGEMENT_SETS) {
     it(`${name}: |TypeScript − onnxruntime| < 1e-5 on held-out attempts`, async () => {
-      const questions = await realAttempts(name, mirror as string);
+      const questions = await realAttempts(name);
       const half = Math.floor(questions.length / 2);
       const train = questions.slice(0, half).flat();
       const test: AttemptRecord[] = questions.slice(half).flat().slice(0, COMPARED);
