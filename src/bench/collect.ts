@@ -24,7 +24,7 @@ export interface CollectOptions {
   model: BaseChatModel;
   /** Where the attempt records go: a JSON Lines file (appended), or a `postgres://` URL. */
   out: string;
-  /** How answers are read: a built-in kind or a custom `AnswerFormat`. An item's own `task` takes precedence. */
+  /** How answers are read: a built-in kind (an item's own `task` takes precedence) or a custom `AnswerFormat` (used on every item). */
   answer: AnswerKind | AnswerFormat;
   /** The Reasoner's prompts (system, first attempt, feedback, retry instruction, answer hints). Defaults to the built-in ones. */
   prompts?: Partial<ReasonerPrompts>;
@@ -218,7 +218,7 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
       cut.signal.addEventListener("abort", abortRun, { once: true });
       try {
         const state = await graph.invoke(
-          { question: item.question, questionId: item.id, gold: item.gold, ...(item.task !== undefined && { task: item.task }) },
+          { question: item.question, questionId: item.id, gold: item.gold, ...(item.task !== undefined && typeof answer === "string" && { task: item.task }) },
           { callbacks: [collector], runName: "drr-collect", metadata: { questionId: item.id }, signal: run.signal },
         );
         result.attempts += state.attempts.length;
