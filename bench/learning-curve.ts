@@ -81,16 +81,18 @@ function curveTable(set: string, reports: [string, MultiSeedReport][], missing: 
       `training split ${trainSize}${missing.length ? `; cannot have N = ${missing.join(", ")}` : ""}). ` +
       `Baselines on the test split (accuracy @ calls): single ${base("single")}, adaptive ${base("adaptive")}, sc@5 ${base("sc@5")}.`,
     "",
-    "| N train questions | train records | DM test AUC | DRR accuracy @ calls | DRR score | DRR − single (accuracy) | DRR − adaptive (accuracy) | DRR − adaptive (calls) | DRR − adaptive (score) |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| N train questions | train records | DM test AUC | seeds on a DM policy | DRR accuracy @ calls | DRR score | DRR − single (accuracy) | DRR − adaptive (accuracy) | DRR − adaptive (calls) | DRR − adaptive (score) |",
+    "|---|---|---|---|---|---|---|---|---|---|",
   );
   for (const [label, r] of reports) {
     const d = r.methods.drr;
     if (!d) continue;
     const vs = d.vs ?? {};
     const records = r.seeds.reduce((a, s) => a + s.dm.trainRecords, 0) / r.seeds.length;
+    // Seeds whose calibration replaced the model-free rule with a DM-weighted policy (the guard passed).
+    const onDm = r.dm.policies.filter((p) => !p.rule.includes("is kept")).length;
     lines.push(
-      `| ${label} | ${records.toFixed(0)} | ${ci(r.dm.testAuc.mean, r.dm.testAuc.ci95)} | ${ci(d.accuracy, d.ci95.accuracy)} @ ${f(d.calls, 2)} | ${ci(d.score, d.ci95.score)} | ` +
+      `| ${label} | ${records.toFixed(0)} | ${ci(r.dm.testAuc.mean, r.dm.testAuc.ci95)} | ${onDm}/${r.dm.policies.length} | ${ci(d.accuracy, d.ci95.accuracy)} @ ${f(d.calls, 2)} | ${ci(d.score, d.ci95.score)} | ` +
         `${sd(vs.single?.accuracy.mean ?? NaN, vs.single?.accuracy.ci95 ?? NaN)} | ${sd(vs.adaptive?.accuracy.mean ?? NaN, vs.adaptive?.accuracy.ci95 ?? NaN)} | ` +
         `${sd(vs.adaptive?.calls.mean ?? NaN, vs.adaptive?.calls.ci95 ?? NaN, 2)} | ${sd(vs.adaptive?.score.mean ?? NaN, vs.adaptive?.score.ci95 ?? NaN)} |`,
     );
