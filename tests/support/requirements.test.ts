@@ -15,7 +15,6 @@ const root = join(import.meta.dirname, "..", "..");
 const NOT_YET: readonly string[] = [
   "tests/bench/bench-records.int.test.ts",
   "tests/bench/collect-kill.int.test.ts",
-  "tests/dm/sparse-engine.int.test.ts",
 ];
 
 describe("integration-test requirements", () => {
