@@ -1,0 +1,144 @@
+/**
+ * The DRR graph's own overhead per attempt (`npm run bench:graph`), against a bare two-node
+ * LangGraph loop on the same instant fake model:
+ *
+ * - bare: a StateGraph think → check → think … → END whose think node sends the question to the
+ *   model and appends the reply's text, and whose check node asks the same discriminator for a
+ *   score and stops after k attempts;
+ * - drr: `createDrrGraph` with that model and a discriminator that rejects attempts 0..k-2 and
+ *   accepts attempt k-1, so that both graphs make exactly k model calls per run.
+ *
+ * Each graph runs `--runs` questions (default 300) at k = 1 and at k = --attempts (default 5),
+ * in rotating order, for 5 rounds; the medians give µs per run, and the slope between the two k
+ * gives µs per attempt (the fixed part per run is the rest). The model alone is timed as well.
+ *
+ *   npm run bench:graph -- [--runs 300] [--attempts 5] [--rounds 5]
+ */
+import { parseArgs } from "node:util";
+import { HumanMessage } from "@langchain/core/messages";
+import { FakeListChatModel } from "@langchain/core/utils/testing";
+import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
+import type { ScoringInput } from "../src/attempt.js";
+import { BaseDiscriminator } from "../src/dm/discriminator.js";
+import { createDrrGraph } from "../src/graph/create-drr-graph.js";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "300" },
+    attempts: { type: "string", default: "5" },
+    rounds: { type: "string", default: "5" },
+  },
+});
+const RUNS = Number(values.runs);
+const K = Number(values.attempts);
+const ROUNDS = Number(values.rounds);
+
+/** Accepts attempt `k - 1` and rejects the earlier ones. */
+class AcceptAt extends BaseDiscriminator {
+  readonly id: string;
+  constructor(private readonly k: number) {
+    super();
+    this.id = `accept-at-${k}`;
+  }
+  override async score(input: ScoringInput): Promise<number> {
+    return input.attempt >= this.k - 1 ? 1 : 0;
+  }
+}
+
+/** A fresh instant model whose replies all give different answers, so no policy stops early on agreement. */
+function fakeModel(): FakeListChatModel {
+  return new FakeListChatModel({ responses: Array.from({ length: 7 }, (_, i) => `${i} + 11 = ${i + 11}. The answer is ${i + 11}.`) });
+}
+
+const BareState = Annotation.Root({
+  question: Annotation<string>,
+  attempts: Annotation<string[]>({ reducer: (a, b) => a.concat(b), default: () => [] }),
+  done: Annotation<boolean>,
+});
+
+function bareLoop(k: number) {
+  const model = fakeModel();
+  const judge = new AcceptAt(k);
+  return new StateGraph(BareState)
+    .addNode("think", async (state) => {
+      const reply = await model.invoke([new HumanMessage(state.question)]);
+      return { attempts: [String(reply.content)] };
+    })
+    .addNode("check", async (state) => {
+      const attempt = state.attempts.length - 1;
+      const score = await judge.score({ question: state.question, attempt, text: state.attempts[attempt] as string, answer: null, previous: [] });
+      return { done: score >= 0.5 };
+    })
+    .addEdge(START, "think")
+    .addEdge("think", "check")
+    .addConditionalEdges("check", (state) => (state.done ? END : "think"), ["think", END])
+    .compile();
+}
+
+function drrGraph(k: number) {
+  return createDrrGraph({ model: fakeModel(), discriminator: new AcceptAt(k), maxAttempts: Math.max(k, 1) });
+}
+
+type Kind = "bare" | "drr";
+const graphs: Record<Kind, Record<number, { invoke: (input: { question: string }) => Promise<unknown> }>> = {
+  bare: { 1: bareLoop(1), [K]: bareLoop(K) },
+  drr: { 1: drrGraph(1), [K]: drrGraph(K) },
+};
+
+/** Attempts a finished run made, read from either graph's output (a check that the runs are what they claim). */
+function attemptsOf(output: unknown): number {
+  const attempts = (output as { attempts?: unknown[] }).attempts;
+  return Array.isArray(attempts) ? attempts.length : -1;
+}
+
+/** µs per run of `RUNS` runs. */
+async function timeRuns(kind: Kind, k: number, runs = RUNS): Promise<number> {
+  const graph = graphs[kind][k] as { invoke: (input: { question: string }) => Promise<unknown> };
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < runs; i++) {
+    const output = await graph.invoke({ question: `Question ${i}: what is 9 plus 2?` });
+    if (i === 0 && attemptsOf(output) !== k) throw new Error(`${kind} at k=${k} made ${attemptsOf(output)} attempts`);
+  }
+  return Number(process.hrtime.bigint() - started) / 1000 / runs;
+}
+
+async function timeModel(calls: number): Promise<number> {
+  const model = fakeModel();
+  const message = [new HumanMessage("Question: what is 9 plus 2?")];
+  for (let i = 0; i < 200; i++) await model.invoke(message);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < calls; i++) await model.invoke(message);
+  return Number(process.hrtime.bigint() - started) / 1000 / calls;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+const cases: [Kind, number][] = [
+  ["bare", 1],
+  ["drr", 1],
+  ["bare", K],
+  ["drr", K],
+];
+for (const [kind, k] of cases) await timeRuns(kind, k, 50); // Warm-up.
+const samples = new Map<string, number[]>(cases.map(([kind, k]) => [`${kind}@${k}`, []]));
+const modelSamples: number[] = [];
+for (let round = 0; round < ROUNDS; round++) {
+  for (let j = 0; j < cases.length; j++) {
+    const [kind, k] = cases[(round + j) % cases.length] as [Kind, number];
+    samples.get(`${kind}@${k}`)!.push(await timeRuns(kind, k));
+  }
+  modelSamples.push(await timeModel(RUNS * K));
+}
+const at = (kind: Kind, k: number) => median(samples.get(`${kind}@${k}`) as number[]);
+const perAttempt = (kind: Kind) => (at(kind, K) - at(kind, 1)) / (K - 1);
+const fixed = (kind: Kind) => at(kind, 1) - perAttempt(kind);
+const model = median(modelSamples);
+const f = (x: number) => x.toFixed(0);
+
+console.log(`Graph overhead: node ${process.version}, ${RUNS} runs per sample, median of ${ROUNDS} rounds in rotating order; instant fake model (FakeListChatModel).`);
+console.log(`| | µs per run, 1 attempt | µs per run, ${K} attempts | µs per attempt (slope) | µs per run, fixed part |`);
+console.log("|---|---|---|---|---|");
+console.log(`| bare two-node LangGraph loop (think → check) | ${f(at("bare", 1))} | ${f(at("bare", K))} | ${f(perAttempt("bare"))} | ${f(fixed("bare"))} |`);
+console.log(`| DRR graph (createDrrGraph) | ${f(at("drr", 1))} | ${f(at("drr", K))} | ${f(perAttempt("drr"))} | ${f(fixed("drr"))} |`);
+console.log(`| DRR − bare | ${f(at("drr", 1) - at("bare", 1))} | ${f(at("drr", K) - at("bare", K))} | ${f(perAttempt("drr") - perAttempt("bare"))} | ${f(fixed("drr") - fixed("bare"))} |`);
+console.log(`The fake model alone: ${f(model)} µs per call (included in both graphs' per-attempt figures).`);
