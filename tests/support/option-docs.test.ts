@@ -5,7 +5,8 @@ import { AlwaysAcceptDiscriminator } from "../../src/dm/always-accept.js";
 import { createDrrGraph } from "../../src/graph/create-drr-graph.js";
 import { resolveDrrOptions } from "../../src/graph/options.js";
 import { ScriptedChatModel } from "../../src/testing/scripted-chat-model.js";
-import { LIBRARY_OPTIONS, OPTIONS_END, OPTIONS_START, documentedOptions, firstLiteral, optionTables } from "./option-docs.js";
+import { defaultLabel } from "../../src/cli/options.js";
+import { LIBRARY_OPTIONS, OPTIONS_END, OPTIONS_START, commandSpecs, documentedOptions, firstLiteral, optionTables } from "./option-docs.js";
 
 const root = join(import.meta.dirname, "..", "..");
 
@@ -78,5 +79,30 @@ describe("the defaults in the docs come from the code", () => {
       }
     }
     expect(found).toContain("maxAttempts");
+  });
+
+  it("has no default of a drr option in the docs that differs from its option table", async () => {
+    const labels = new Map<string, string[]>();
+    for (const spec of await commandSpecs()) {
+      for (const [name, def] of Object.entries(spec.options)) labels.set(name, [...(labels.get(name) ?? []), defaultLabel(def)]);
+    }
+    const files = ["README.md", ...["dm.md", "behavioral-data.md", "replay-format.md", "notebooks.md", "architecture.md"].map((f) => `docs/${f}`)];
+    let checked = 0;
+    for (const file of files) {
+      const text = readFileSync(join(root, file), "utf8");
+      // "`--guard`, default 2", "(`--objective`, default `accuracy`)"
+      for (const [, name, stated] of text.matchAll(/`--([\w-]+)`,? \(?default:? ([^),;\n]+)/g)) {
+        const known = labels.get(name as string);
+        expect(known, `${file} names --${name}, which no drr command has`).toBeDefined();
+        const value = /`([^`]+)`|(\d+(?:\.\d+)?)/.exec(stated as string);
+        const literal = value?.[1] ?? value?.[2] ?? (stated as string).trim();
+        expect(
+          known!.some((label) => label.includes(literal)),
+          `${file} says --${name} defaults to ${stated}; its option table says ${known!.join(" / ")}`,
+        ).toBe(true);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(0);
   });
 });
