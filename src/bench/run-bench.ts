@@ -8,8 +8,6 @@ import { LlmCriticDiscriminator } from "../dm/llm-critic.js";
 import { rocAuc } from "../dm/metrics.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import type { ModelKind } from "../dm/model.js";
-import { writeDmModel } from "../dm/onnx-writer.js";
-import { trainDm } from "../dm/trainer.js";
 import type { FeaturizerConfig } from "../dm/features.js";
 import { DrrInputError } from "../errors.js";
 import type { AttemptRecord } from "../behavior/record.js";
@@ -17,8 +15,9 @@ import { agreementLabels, type AgreementStats } from "../behavior/agreement.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
 import { DEFAULT_FALLBACK, type Fallback } from "../policy/fallback.js";
 import { DEFAULT_OBJECTIVE, type Objective } from "../policy/calibrate.js";
-import { checkPolicy, thresholdPolicy, type StopPolicy } from "../policy/policy.js";
-import { calibratePolicy, DEFAULT_FOLDS, type Calibration } from "../pipeline/calibrate.js";
+import { thresholdPolicy, type StopPolicy } from "../policy/policy.js";
+import type { Calibration } from "../pipeline/calibrate.js";
+import { collectTraining, defaultCollectPasses, exportModel, passFile, PIPELINE_DEFAULTS, trainPipeline } from "../pipeline/train.js";
 import { Reasoner } from "../reasoner/reasoner.js";
 import type { ReasonerPrompts } from "../reasoner/prompts.js";
 import { ReplayChatModel } from "../replay/chat-model.js";
@@ -38,15 +37,8 @@ import { mapConcurrent } from "./pool.js";
 import { liveSampler, replaySampler, type Sample } from "./samples.js";
 import { splitQuestions } from "./split.js";
 
-/** Share of training questions the DM holds out as dev (early stopping, Platt scaling). */
-const DEV_FRACTION = 0.2;
-
-/** Collection passes over the training split when not given: as many trace orders as the data holds, at most 4. */
-export function defaultCollectPasses(items: readonly ReplayItem[], maxAttempts: number, live: boolean): number {
-  if (live || items.length === 0) return 1;
-  const fewest = Math.min(...items.map((i) => i.traces.length));
-  return Math.max(1, Math.min(4, Math.floor(fewest / maxAttempts)));
-}
+// The training pipeline (collect → label → train → calibrate → export) is src/pipeline/train.ts; the bench calls it.
+export { defaultCollectPasses } from "../pipeline/train.js";
 
 export interface BenchOptions {
   /** The data set's questions (replay items; in live mode their traces are not used). */
@@ -84,6 +76,13 @@ export interface BenchOptions {
   collectPasses?: number;
   /** A fixed DRR policy instead of the calibrated one. */
   policy?: StopPolicy;
+  /**
+   * A DM trained elsewhere (e.g. by `drr collect` + `drr train`): collection and training are
+   * skipped and this model (with its `drr.policy`, else its threshold) is evaluated on the test split.
+   */
+  modelFile?: string;
+  /** Seed of the train/test split. Defaults to `seed` (with `modelFile`, keep it fixed so no seed tests on the model's training questions). */
+  splitSeed?: number;
   /** Shorthand for `policy: thresholdPolicy(threshold)`: the paper's fixed accept threshold. */
   threshold?: number;
   /** What the calibrated policy is chosen for. Defaults to "accuracy". */
@@ -168,7 +167,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const concurrency = options.concurrency ?? 8;
   const format = answerFormat(options.answer);
   if (!options.liveModel) checkTraceCounts(options.items, maxAttempts);
-  const split = splitQuestions(options.items, { trainFraction: options.trainFraction ?? 0.5, seed, limit: options.limit });
+  const split = splitQuestions(options.items, { trainFraction: options.trainFraction ?? PIPELINE_DEFAULTS.trainFraction, seed: options.splitSeed ?? seed, limit: options.limit });
   const { test } = split;
   const train = capTrainQuestions(split.train, options.trainQuestions);
   const model = options.liveModel ?? new ReplayChatModel({ items: options.items, seed });
@@ -179,72 +178,84 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     testRecords: path.join(options.outDir, "behavior-test.jsonl"),
     model: path.join(options.outDir, "dm.onnx"),
   };
-  const collectPolicy = options.collectPolicy ?? "explore";
-  if (collectPolicy !== "explore" && options.policy === undefined && options.threshold === undefined) calibrationNeedsExplore();
-  const passes = Math.max(1, options.collectPasses ?? defaultCollectPasses(options.items, maxAttempts, options.liveModel !== undefined));
-  // One file per pass: a pass must not resume from another pass's records of the same questions.
-  const trainFiles = Array.from({ length: passes }, (_, pass) =>
-    pass === 0 ? files.trainRecords : files.trainRecords.replace(/\.jsonl$/, `.pass${pass}.jsonl`),
-  );
-  for (const file of [...trainFiles, files.testRecords]) await rm(file, { force: true });
+  const collectPolicy = options.collectPolicy ?? PIPELINE_DEFAULTS.collectPolicy;
+  const given = options.modelFile !== undefined;
+  if (!given && collectPolicy !== "explore" && options.policy === undefined && options.threshold === undefined) calibrationNeedsExplore();
+  const passes = given ? 0 : Math.max(1, options.collectPasses ?? defaultCollectPasses(options.items, maxAttempts, options.liveModel !== undefined));
+  if (given) files.model = path.resolve(options.modelFile as string);
+  for (let pass = 0; pass < passes; pass++) await rm(passFile(files.trainRecords, pass), { force: true });
+  await rm(files.testRecords, { force: true });
 
-  // 1. Distill: behavioural data on the training split.
-  const collect = (items: readonly ReplayItem[], out: string, stage: BenchStage, pass = 0) =>
-    collectBehavior({
-      items,
-      // Each training pass replays another trace order; the test split keeps the evaluation's order.
-      model: options.liveModel ?? new ReplayChatModel({ items: options.items, seed: stage === "collect-train" ? seed + 1000 * (pass + 1) : seed }),
-      out,
+  const dmKind = options.dmModel ?? PIPELINE_DEFAULTS.dmModel;
+  let policy!: StopPolicy;
+  let calibration: BenchReport["dm"]["calibration"] = null;
+  let trainRecords: AttemptRecord[] = [];
+  let labelSource = options.labels ?? "gold";
+  let pseudo: ReturnType<typeof agreementLabels> | null = null;
+  let devAuc!: number;
+  let sizeBytes!: number;
+  if (!given) {
+    // 1. Distill: behavioural data on the training split, one pass per trace order (the training pipeline's collect step).
+    const collected = await collectTraining({
+      items: train,
+      replayItems: options.items,
+      ...(options.liveModel && { liveModel: options.liveModel }),
+      seed,
+      passes,
+      out: files.trainRecords,
       answer: options.answer,
       ...(options.prompts && { prompts: options.prompts }),
       maxAttempts,
       concurrency,
       policy: collectPolicy,
-      onProgress: (p) => progress(stage, pass * p.total + p.done, passes * p.total),
+      onProgress: (pass, p) => progress("collect-train", pass * p.total + p.done, passes * p.total),
     });
-  for (let pass = 0; pass < passes; pass++) await collect(train, trainFiles[pass] as string, "collect-train", pass);
-  const trainRecords: AttemptRecord[] = [];
-  for (const file of trainFiles) trainRecords.push(...(await readRecords(file, { warn: () => undefined })).records);
-  // --labels agreement: calibration and training see pseudo-labels and the majority answer as gold, never the gold answers.
-  const labelSource = options.labels ?? "gold";
-  const pseudo = labelSource === "agreement" ? agreementLabels(trainRecords, { answer: options.answer, replaceGold: true }) : null;
-  const trainingRecords = pseudo ? pseudo.records : trainRecords;
+    for (const file of collected.files) trainRecords.push(...(await readRecords(file, { warn: () => undefined })).records);
+    // --labels agreement: calibration and training see pseudo-labels and the majority answer as gold, never the gold answers.
+    pseudo = labelSource === "agreement" ? agreementLabels(trainRecords, { answer: options.answer, replaceGold: true }) : null;
+    const trainingRecords = pseudo ? pseudo.records : trainRecords;
 
-  // 2. Calibrate the stopping policy by out-of-fold simulation on the training split (explored data only).
-  const dmKind = options.dmModel ?? "logreg";
-  const trainOptions = { model: dmKind, devFraction: DEV_FRACTION, ...(options.featurizer && { featurizer: options.featurizer }) };
-  let policy: StopPolicy;
-  let calibration: BenchReport["dm"]["calibration"] = null;
-  if (options.policy !== undefined || options.threshold !== undefined) {
-    policy = options.policy !== undefined ? checkPolicy(options.policy) : thresholdPolicy(options.threshold as number);
-  } else if (collectPolicy === "explore") {
-    progress("calibrate", 0, 1);
-    calibration = await calibratePolicy(trainingRecords, {
-      objective,
-      maxAttempts,
+    // 2-3. Calibrate the stopping policy by out-of-fold simulation (explored data), train the DM on the whole training
+    // split and export it to ONNX with its policy (the training pipeline's calibrate, train and export steps).
+    const result = await trainPipeline(trainingRecords, {
       format,
+      maxAttempts,
       seed,
-      folds: options.folds ?? DEFAULT_FOLDS,
+      train: { model: dmKind, ...(options.featurizer && { featurizer: options.featurizer }) },
+      folds: options.folds,
       guard: options.guard,
-      train: trainOptions,
+      objective,
+      ...(options.policy !== undefined && { policy: options.policy }),
+      ...(options.threshold !== undefined && { threshold: options.threshold }),
+      requireCalibration: true,
+      onStage: (stage, done, total) => progress(stage, done, total),
     });
-    policy = calibration.chosen.policy;
-    progress("calibrate", 1, 1);
-  } else {
-    policy = calibrationNeedsExplore();
+    policy = result.effectivePolicy;
+    calibration = result.calibration;
+    devAuc = result.trained.devMetrics?.auc ?? Number.NaN;
+    sizeBytes = (await exportModel(files.model, result)).sizeBytes;
+  }
+  // Load the model back as the graph will (with --model, the DM trained elsewhere, e.g. by drr collect + drr train).
+  const dm = await OnnxDiscriminator.load(files.model);
+  if (given) {
+    policy = dm.policy ?? thresholdPolicy(dm.threshold);
+    devAuc = typeof dm.metadata.training.devAuc === "number" ? dm.metadata.training.devAuc : Number.NaN;
+    sizeBytes = dm.sizeBytes;
+    labelSource = "gold";
   }
 
-  // 3. Train the DM on the whole training split, export it to ONNX with its policy, and load it back as the graph will.
-  const trained = await trainDm(trainingRecords, { ...trainOptions, seed, onEpoch: (e) => progress("train", e.epoch, e.epochs) });
-  const written = await writeDmModel(files.model, trained.params, {
-    ...trained.metadata,
-    policy,
-    thresholdRule: `${trained.metadata.thresholdRule}; policy: ${calibration ? calibration.rule : "fixed"}`,
+  // The DM on held-out behavioural data: the test split collected the same way, in the evaluation's trace order.
+  await collectBehavior({
+    items: test,
+    model,
+    out: files.testRecords,
+    answer: options.answer,
+    ...(options.prompts && { prompts: options.prompts }),
+    maxAttempts,
+    concurrency,
+    policy: collectPolicy,
+    onProgress: (p) => progress("collect-test", p.done, p.total),
   });
-  const dm = await OnnxDiscriminator.load(files.model);
-
-  // The DM on held-out behavioural data: the test split collected the same way.
-  await collect(test, files.testRecords, "collect-test");
   const testRecords = (await readRecords(files.testRecords, { warn: () => undefined })).records.filter((r) => r.label !== null);
   const testScores = await dm.scoreBatch(testRecords);
   const testAuc = rocAuc(testScores, testRecords.map((r) => r.label as number));
@@ -320,14 +331,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     dm: {
       kind: dmKind,
       id: dm.id,
-      devAuc: trained.devMetrics?.auc ?? Number.NaN,
+      devAuc,
       testAuc,
       scoreMicros,
       threshold: dm.threshold,
       policy,
       trainRecords: trainRecords.length,
       testRecords: testRecords.length,
-      sizeBytes: written.sizeBytes,
+      sizeBytes,
       calibration,
     },
     failed: { count: drr.failed, share: test.length ? drr.failed / test.length : 0, firstError: drr.firstError },

@@ -66,6 +66,12 @@ export const BENCH = defineCommand({
     },
     threshold: { type: "number", min: 0, max: 1, defaultText: "calibrated policy", description: "fixed accept threshold instead of the calibrated stopping policy" },
     concurrency: { type: "int", min: 1, max: 256, default: 8, description: "questions run at once" },
+    model: {
+      type: "string",
+      placeholder: "FILE.onnx",
+      description:
+        "evaluate this DM (e.g. from drr collect + drr train) instead of collecting and training one per seed; the split is --seed's for every seed, each seed another trace order",
+    },
     labels: {
       type: "choice",
       choices: LABEL_SOURCES,
@@ -120,6 +126,13 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const outDir = path.resolve(flags.out ?? path.join("out", "bench", path.basename(name, ".jsonl")));
   const live = await defaultChatModel({ items, seed });
   console.log(`drr bench: ${name} (${items.length} questions), reasoner ${live.description}`);
+  if (flags.model !== undefined) {
+    console.log(
+      `DM ${flags.model}, trained elsewhere: no collection or training; every seed tests it on the test split of seed ${seed}` +
+        (seeds.length > 1 ? `, each seed with its own trace order (the bench without --model trains one DM per seed and split)` : "") +
+        ".",
+    );
+  }
 
   const bars = new Map<string, Progress>();
   const models = (DATASET_INFO as Record<string, { models: "single" | "mixture" }>)[name]?.models ?? "unknown";
@@ -144,6 +157,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     collectPolicy,
     threshold: flags.threshold,
     collectPasses: flags["collect-passes"],
+    ...(flags.model !== undefined && { modelFile: flags.model, splitSeed: seed }),
     concurrency: flags.concurrency,
     labels: flags.labels,
     onProgress: (s, stage, done, total) => {

@@ -1,14 +1,16 @@
 import { closeSync, openSync, readSync, realpathSync, statSync, unlinkSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { dirname, resolve } from "node:path";
-import { isPostgresUrl, readRecordsFrom, redactUrl } from "../behavior/postgres-sink.js";
+import { basename, dirname, resolve } from "node:path";
+import { isPostgresUrl, redactUrl } from "../behavior/postgres-sink.js";
 import { DmError } from "../errors.js";
 import { featurizerConfig } from "../dm/features.js";
 import { formatMetric, metricsLine, THRESHOLD_RULE_KINDS, type ThresholdRule } from "../dm/metrics.js";
 import { MODEL_KINDS, type ModelKind } from "../dm/model.js";
 import { decodeOnnxModel } from "../dm/onnx-reader.js";
-import { METADATA_KEYS, writeDmModel } from "../dm/onnx-writer.js";
-import { trainDm } from "../dm/trainer.js";
+import { METADATA_KEYS } from "../dm/onnx-writer.js";
+import { ANSWER_KINDS, type AnswerKind } from "../attempt.js";
+import { OBJECTIVES } from "../policy/calibrate.js";
+import { exportModel, PIPELINE_DEFAULTS, readTrainingRecords, recordsAnswerKind, trainPipeline } from "../pipeline/train.js";
 import { UsageError } from "./args.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 
@@ -37,6 +39,17 @@ export const TRAIN = defineCommand({
     threshold: { type: "number", min: 0, max: 1, description: "fixed accept threshold in [0, 1] (implies --threshold-rule fixed)" },
     "no-calibrate": { type: "boolean", description: "skip Platt calibration of the scores on dev" },
     "no-class-balance": { type: "boolean", description: "do not weight the classes to balance right and wrong attempts" },
+    "max-attempts": {
+      type: "int",
+      min: 1,
+      max: 100,
+      defaultText: "the explored trajectories' length",
+      description: "the budget DRR will run with, for the calibration of the stopping policy",
+    },
+    folds: { type: "int", min: 2, max: 20, default: PIPELINE_DEFAULTS.folds, description: "folds of the out-of-fold calibration of the stopping policy" },
+    guard: { type: "number", min: 0, max: 10, default: PIPELINE_DEFAULTS.guard, description: "margin the calibrated policy must keep against the adaptive rule" },
+    objective: { type: "choice", choices: OBJECTIVES, default: PIPELINE_DEFAULTS.objective, description: "what the stopping policy is calibrated for (as drr bench --objective)" },
+    answer: { type: "choice", choices: ANSWER_KINDS, defaultText: "the records' own kind", description: "how answers are compared while calibrating" },
   },
 });
 
@@ -71,10 +84,13 @@ export async function trainCommand(argv: string[]): Promise<number> {
   const dataPath = fromPostgres ? redactUrl(flags.data) : resolve(flags.data);
   const outPath = resolve(flags.out);
   checkOut(outPath, fromPostgres ? null : dataPath);
-  const { records, skipped, ignored, duplicates, invalidUtf8, tooLong } = await readRecordsFrom(fromPostgres ? flags.data : dataPath, { warn: () => undefined });
+  // The training pipeline's records: the file and the pass files drr collect wrote beside it (NAME.passK.jsonl).
+  const { records, sources, stats } = await readTrainingRecords(fromPostgres ? flags.data : dataPath);
+  const { skipped, ignored, duplicates, invalidUtf8, tooLong } = stats;
   const unlabelled = records.filter((r) => r.label === null).length;
+  const passNote = sources.length > 1 ? ` and its ${sources.length - 1} pass file(s) ${sources.slice(1).map((f) => basename(f)).join(", ")}` : "";
   console.log(
-    `Read ${records.length} records from ${dataPath} (${skipped} corrupt or invalid lines skipped` +
+    `Read ${records.length} records from ${dataPath}${passNote} (${skipped} corrupt or invalid lines skipped` +
       (invalidUtf8 + tooLong > 0 ? ` [${invalidUtf8} not valid UTF-8, ${tooLong} too long]` : "") +
       `, ${duplicates} duplicate records dropped, ${ignored} other lines ignored, ${unlabelled} unlabelled records skipped).`,
   );
@@ -83,20 +99,32 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 
   let announced = false;
-  const result = await trainDm(records, {
-    model,
-    hidden,
-    epochs,
-    batchSize,
-    learningRate,
-    l2,
+  const answer: AnswerKind = (flags.answer as AnswerKind | undefined) ?? recordsAnswerKind(records);
+  const pipeline = await trainPipeline(records, {
+    answer,
     seed,
-    devFraction,
-    patience,
-    classBalance: flags["no-class-balance"] !== true,
-    calibrate: flags["no-calibrate"] !== true,
-    thresholdRule,
-    featurizer,
+    ...(flags["max-attempts"] !== undefined && { maxAttempts: flags["max-attempts"] }),
+    folds: flags.folds,
+    guard: flags.guard,
+    objective: flags.objective,
+    ...(flags.threshold !== undefined && { threshold: flags.threshold }),
+    onStage: (stage, done) => {
+      if (stage === "calibrate" && done === 0) console.log("Calibrating the stopping policy by out-of-fold simulation (as drr bench does)…");
+    },
+    train: {
+      model,
+      hidden,
+      epochs,
+      batchSize,
+      learningRate,
+      l2,
+      devFraction,
+      patience,
+      classBalance: flags["no-class-balance"] !== true,
+      calibrate: flags["no-calibrate"] !== true,
+      thresholdRule,
+      featurizer,
+    },
     onEpoch: (p) => {
       if (!announced) {
         announced = true;
@@ -109,6 +137,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     },
   });
 
+  const result = pipeline.trained;
   const c = result.counts;
   console.log(
     `Train: ${c.train} records from ${c.trainQuestions} questions (${c.trainPositives} right). Dev: ${c.dev} records from ${c.devQuestions} questions (${c.devPositives} right).`,
@@ -121,7 +150,24 @@ export async function trainCommand(argv: string[]): Promise<number> {
   if (result.devMetrics) console.log(`Dev:   ${metricsLine(result.devMetrics)}`);
   console.log(`Train: ${metricsLine(result.trainMetrics)}`);
 
-  const written = await writeDmModel(outPath, result.params, result.metadata);
+  const p = pipeline.effectivePolicy;
+  const policyText = `alpha ${p.alpha}, accept ${p.accept}, abstain below ${p.abstainBelow}`;
+  if (pipeline.rule === "calibrated") {
+    const cal = pipeline.calibration;
+    console.log(`Stopping policy: calibrated (${policyText}), written into the model as drr.policy; ${pipeline.why}.`);
+    if (cal) {
+      console.log(
+        `  out-of-fold AUC ${formatMetric(cal.oofAuc)}; simulated on the training questions: accuracy ${formatMetric(cal.chosen.accuracy)} at ${cal.chosen.calls.toFixed(2)} calls (${answer} answers).`,
+      );
+    }
+  } else if (pipeline.rule === "fixed") {
+    console.log(`Stopping policy: fixed by --threshold (${policyText}), written into the model as drr.policy.`);
+  } else {
+    console.log(
+      `Stopping policy: the DM's threshold ${result.threshold.threshold.toFixed(4)} (the paper's rule: accept an attempt scoring at least it), ${pipeline.why}.`,
+    );
+  }
+  const written = await exportModel(outPath, pipeline);
   console.log(`Wrote ${outPath} (${written.sizeBytes} bytes, ${(written.sizeBytes / 1024).toFixed(1)} KiB, id ${written.id}).`);
   return 0;
 }

@@ -13,6 +13,8 @@ export interface DefaultModelOptions extends LoadDatasetOptions {
   seed?: number;
   /** The environment to read; defaults to `process.env`. */
   env?: Record<string, string | undefined>;
+  /** The live model's HTTP `fetch` (e.g. `retryingFetch` of src/pipeline/retry.ts); with it, ChatOpenAI does not retry on its own. */
+  fetch?: typeof fetch;
 }
 
 export interface DefaultModel {
@@ -67,7 +69,11 @@ export async function defaultChatModel(options: DefaultModelOptions = {}): Promi
     const model = new ChatOpenAI({
       model: name,
       apiKey: env.OPENAI_API_KEY ?? "not-needed",
-      configuration: env.OPENAI_BASE_URL ? { baseURL: env.OPENAI_BASE_URL } : undefined,
+      ...(options.fetch && { maxRetries: 0 }),
+      configuration:
+        env.OPENAI_BASE_URL || options.fetch
+          ? { ...(env.OPENAI_BASE_URL && { baseURL: env.OPENAI_BASE_URL }), ...(options.fetch && { fetch: options.fetch }) }
+          : undefined,
     });
     return { model, kind: "openai", description: `ChatOpenAI ${name}${env.OPENAI_BASE_URL ? ` at ${env.OPENAI_BASE_URL}` : ""}` };
   }

@@ -11,6 +11,7 @@ import { selectSplit } from "../../src/bench/split.js";
 import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { ReplayChatModel } from "../../src/replay/chat-model.js";
+import { passSeed } from "../../src/pipeline/train.js";
 import { traceForAttempt } from "../../src/replay/order.js";
 import { describeWith, replayData } from "../support/requirements.js";
 
@@ -75,7 +76,8 @@ describeWith([data], "drr collect on the GSM8K replay data", () => {
     const limit = 400;
     const child = spawn(
       process.execPath,
-      ["--import", "tsx", "src/cli.ts", "collect", "--dataset", "gsm8k", "--split", "train", "--limit", String(limit), "--concurrency", "1", "--out", out],
+      // The paper's oracle collection in one pass; drr collect replays pass 0 in the order of passSeed(0, 0).
+      ["--import", "tsx", "src/cli.ts", "collect", "--dataset", "gsm8k", "--split", "train", "--limit", String(limit), "--concurrency", "1", "--policy", "oracle", "--passes", "1", "--out", out],
       { stdio: "ignore", env: { ...process.env, CI: "true" } },
     );
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
@@ -93,7 +95,7 @@ describeWith([data], "drr collect on the GSM8K replay data", () => {
     expect(partialQuestions.size).toBeLessThan(limit);
 
     const questions = train.slice(0, limit);
-    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out, answer: "number" });
+    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out, answer: "number" });
     expect(result.resumed + result.ran).toBe(limit);
     expect(result.ran).toBeLessThan(limit);
 
@@ -103,7 +105,7 @@ describeWith([data], "drr collect on the GSM8K replay data", () => {
     expect(new Set(records.map((r) => r.questionId))).toEqual(new Set(questions.map((q) => q.id)));
     // The same data as one uninterrupted run.
     const fresh = path.join(dir, "fresh.jsonl");
-    await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: fresh, answer: "number" });
+    await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out: fresh, answer: "number" });
     const expected = (await readRecords(fresh)).records.map((r) => `${key(r)}:${r.answer}:${r.label}`).sort();
     expect(records.map((r) => `${key(r)}:${r.answer}:${r.label}`).sort()).toEqual(expected);
   });

@@ -84,7 +84,9 @@ describe("drr <command> --help", () => {
     expect([d(TRAIN, "model"), d(TRAIN, "epochs"), d(TRAIN, "dev-fraction"), d(TRAIN, "hidden"), d(TRAIN, "batch-size")]).toEqual(["logreg", "20", "0.2", "32", "128"]);
     expect([d(TRAIN, "patience"), d(TRAIN, "buckets"), d(TRAIN, "seed")]).toEqual(["3", "16384", "0"]);
     expect([d(BENCH, "seeds"), d(BENCH, "max-attempts"), d(BENCH, "train-fraction"), d(BENCH, "folds"), d(BENCH, "collect-policy")]).toEqual(["5", "5", "0.5", "5", "explore"]);
-    expect([d(COLLECT, "split"), d(COLLECT, "policy"), d(COLLECT, "concurrency"), d(DEMO, "dataset"), d(DEMO, "questions")]).toEqual(["train", "oracle", "8", "date", "5"]);
+    // drr collect: explore by default (issue 11: the policy that measures best); the split depends on the data (all for --data, train for --dataset).
+    expect([d(COLLECT, "policy"), d(COLLECT, "concurrency"), d(DEMO, "dataset"), d(DEMO, "questions")]).toEqual(["explore", "8", "date", "5"]);
+    expect(d(COLLECT, "split")).toMatch(/^all for --data .*train for a built-in --dataset/);
     expect([d(REPLAY_SERVER, "port"), d(REPLAY_SERVER, "host")]).toEqual(["0", "127.0.0.1"]);
   });
 });
