@@ -4,13 +4,14 @@
 // sets it); without it the PostgreSQL test fails when CI is set and is skipped otherwise.
 // DRR_TEST_SEED replays the kill moments of a failed run (the seed is in every failure message).
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readPostgresRecords } from "../../src/behavior/postgres-sink.js";
+import { PostgresSink, readPostgresRecords } from "../../src/behavior/postgres-sink.js";
 import type { AttemptRecord } from "../../src/behavior/record.js";
+import { isDrrError } from "../../src/errors.js";
 import { spawnChild, type Child } from "../behavior/helpers.js";
 
 const URL_VAR = "DRR_TEST_POSTGRES_URL";
@@ -70,6 +71,7 @@ function expectExactly(records: AttemptRecord[], expected: AttemptRecord[], what
   const runs = new Map<string, Set<string | undefined>>();
   for (const r of records) runs.set(r.questionId, (runs.get(r.questionId) ?? new Set()).add(r.trajectoryId));
   for (const [id, set] of runs) expect(set.size, `${id} has records of ${set.size} runs in ${where}`).toBe(1);
+  expect(records.filter((r) => r.trajectoryId?.startsWith("killed-run")), `records of killed runs left in ${where}`).toEqual([]);
 }
 
 /** Questions whose records are not attempts 0..k ending accepted or exhausted: a killed run's, repaired by the next. */
@@ -99,12 +101,17 @@ function prng(seed: number): () => number {
  * or two whole questions (their records are in `out`), wait a random 0 to 0.5 s more, SIGKILL it;
  * the questions under way are left half written. Then one last run that finishes. Returns how many
  * runs were killed before they finished, and how many half-written questions (as `read` finds the
- * records after each kill) the next runs had to repair. That number is printed, not asserted: the
- * collector writes a question's records when its run ends, so most kills leave only whole questions
- * (the repair of a half-written one is tested on its own in collect-safety.int.test.ts and
- * tests/behavior/postgres.int.test.ts).
+ * records after each kill) the next runs had to repair. The collector writes a question's records
+ * when its run ends, so a kill mostly leaves whole questions; after the 2nd and 4th kill, `inject`
+ * adds the worst a kill can leave, a half-written question (attempt 0 of a question not yet complete,
+ * from a run "killed-run-N" that never finished), which the next runs must clear and run again.
  */
-async function killCycles(out: string, seed: number, read: () => Promise<AttemptRecord[]>): Promise<{ killed: number; halfWritten: number; last: Child }> {
+async function killCycles(
+  out: string,
+  seed: number,
+  read: () => Promise<AttemptRecord[]>,
+  inject: (record: AttemptRecord) => Promise<void>,
+): Promise<{ killed: number; halfWritten: number; last: Child }> {
   const random = prng(seed);
   let killed = 0;
   let halfWritten = 0;
@@ -123,6 +130,12 @@ async function killCycles(out: string, seed: number, read: () => Promise<Attempt
       killed += 1;
     }
     await child.exited;
+    if (cycle % 2 === 1) {
+      const stored = await read();
+      const todo = expected.filter((r) => r.attempt === 0 && !stored.some((s) => s.questionId === r.questionId));
+      const victim = todo[Math.floor(random() * todo.length)];
+      if (victim) await inject({ ...victim, trajectoryId: `killed-run-${cycle}` });
+    }
     halfWritten += incomplete(await read());
   }
   const last = drrCollect(out, 4);
@@ -146,10 +159,15 @@ beforeAll(async () => {
 describe(`${CYCLES} random SIGKILL/resume cycles of drr collect end with the exact record set of an uninterrupted run`, () => {
   it("into a JSON Lines file", async () => {
     const out = path.join(dir, "killed.jsonl");
-    const { killed, halfWritten, last } = await killCycles(out, SEED, async () => fileRecords(out).records);
+    const { killed, halfWritten, last } = await killCycles(
+      out,
+      SEED,
+      async () => (existsSync(out) ? fileRecords(out).records : []),
+      async (r) => appendFileSync(out, `${JSON.stringify(r)}\n`),
+    );
     expect((await last.exited).code, last.stderr()).toBe(0);
     expect(killed, `runs killed before they finished (DRR_TEST_SEED=${SEED})`).toBe(CYCLES);
-    console.log(`JSON Lines: ${killed} runs killed, ${halfWritten} half-written questions left for the next run (DRR_TEST_SEED=${SEED})`);
+    expect(halfWritten, `half-written questions left for the next runs (DRR_TEST_SEED=${SEED})`).toBeGreaterThanOrEqual(2);
     const { records, torn } = fileRecords(out);
     // The resume repair removed every line a SIGKILL tore, with the rest of its question.
     expect(torn).toBe(0);
@@ -184,10 +202,21 @@ describe.skipIf(baseUrl === undefined)(
     });
 
     it("into PostgreSQL", async () => {
-      const { killed, halfWritten, last } = await killCycles(url, SEED + 1, async () => (await readPostgresRecords(url, { warn: () => undefined })).records);
+      const { killed, halfWritten, last } = await killCycles(
+        url,
+        SEED + 1,
+        // No table yet when the first run was killed before it stored anything.
+        async () => (await readPostgresRecords(url, { warn: () => undefined }).catch((e: unknown) => (isDrrError(e, "TABLE_NOT_FOUND") ? { records: [] } : Promise.reject(e)))).records,
+        async (r) => {
+          const sink = new PostgresSink(url);
+          await sink.write(r);
+          await sink.close();
+          expect(sink.written).toBe(1);
+        },
+      );
       expect((await last.exited).code, last.stderr()).toBe(0);
       expect(killed, `runs killed before they finished (DRR_TEST_SEED=${SEED})`).toBe(CYCLES);
-      console.log(`PostgreSQL: ${killed} runs killed, ${halfWritten} half-written questions left for the next run (DRR_TEST_SEED=${SEED})`);
+      expect(halfWritten, `half-written questions left for the next runs (DRR_TEST_SEED=${SEED})`).toBeGreaterThanOrEqual(2);
       const { records, skipped } = await readPostgresRecords(url);
       expect(skipped).toBe(0);
       expectExactly(records, expected, `table ${table}`);
