@@ -1,12 +1,107 @@
 /**
- * This module is a tiny, safe arithmetic parser for Game of 24 answers. It reads non-negative
- * decimal literals ("4", "1.5"), the binary operators + - * / and parentheses, and nothing else: it
- * uses no eval and no Function, and allows no unary operators. Values are exact fractions, so
- * "8 / (3 - 8 / 3)" is exactly 24.
+ * The one arithmetic expression parser of the package: a recursive descent over tokens, with no
+ * eval and no Function. Game of 24 answers use it with exact fractions (`parseExpression`, no unary
+ * operators, no powers, so "8 / (3 - 8 / 3)" is exactly 24); the DM's arithmetic checker
+ * (dm/arithmetic.ts) uses `parseTokens` on the equations an attempt writes, with signs and powers,
+ * and evaluates the tree in floating point.
  */
 import { add, divide, multiply, rational, subtract, type Rational } from "./rational.js";
 
-type Token = { type: "number"; text: string } | { type: "op"; text: "+" | "-" | "*" | "/" } | { type: "paren"; text: "(" | ")" };
+export type Operator = "+" | "-" | "*" | "/" | "^";
+
+/** A written number: its value, its text, how many decimals it shows, and whether a "%" follows it. */
+export interface NumberToken {
+  kind: "number";
+  value: number;
+  text: string;
+  decimals: number;
+  percent: boolean;
+}
+
+export type ExpressionToken = NumberToken | { kind: "op"; op: Operator } | { kind: "(" } | { kind: ")" };
+
+/** A node of the parse tree: a number, a negation, or a binary operation. */
+export type ExpressionNode =
+  | { kind: "number"; token: NumberToken }
+  | { kind: "negate"; operand: ExpressionNode }
+  | { kind: "binary"; op: Operator; left: ExpressionNode; right: ExpressionNode };
+
+/** What a grammar allows: signs ("-3", "+3"), powers ("2^3", right-associative) and how deep nesting goes. */
+export interface Grammar {
+  unary: boolean;
+  power: boolean;
+  /** Parentheses, signs and exponents each nest one level deeper; deeper input is refused. */
+  maxDepth: number;
+}
+
+/**
+ * Parses tokens into a tree by the rules expression := term (("+" | "-") term)*, term := factor
+ * (("*" | "/") factor)*, factor := unary ("^" factor)?, unary := ("-" | "+") unary | number |
+ * "(" expression ")". Returns null when the tokens are not exactly one expression. Never throws.
+ */
+export function parseTokens(tokens: readonly ExpressionToken[], grammar: Grammar): ExpressionNode | null {
+  const parser = new Parser(tokens, grammar);
+  const tree = parser.expression(0);
+  return tree !== null && parser.pos === tokens.length ? tree : null;
+}
+
+class Parser {
+  pos = 0;
+
+  constructor(
+    private readonly tokens: readonly ExpressionToken[],
+    private readonly grammar: Grammar,
+  ) {}
+
+  expression(depth: number): ExpressionNode | null {
+    return depth > this.grammar.maxDepth ? null : this.binary(depth, "+", "-");
+  }
+
+  /** A chain of terms joined by `a` or `b` (+ or - for sums, * or / for terms), left-associative. */
+  private binary(depth: number, a: Operator, b: Operator): ExpressionNode | null {
+    let left = this.operand(depth, a);
+    for (let op = this.opAt(a, b); left !== null && op !== null; op = this.opAt(a, b)) {
+      this.pos++;
+      const right = this.operand(depth, a);
+      left = right === null ? null : { kind: "binary", op, left, right };
+    }
+    return left;
+  }
+
+  /** An operand of a sum is a term; an operand of a term is a factor. */
+  private operand(depth: number, a: Operator): ExpressionNode | null {
+    return a === "+" ? this.binary(depth, "*", "/") : this.factor(depth);
+  }
+
+  private factor(depth: number): ExpressionNode | null {
+    const base = this.unary(depth);
+    if (base === null || !this.grammar.power || this.opAt("^", "^") === null) return base;
+    this.pos++;
+    const exponent = this.factor(depth + 1);
+    return exponent === null ? null : { kind: "binary", op: "^", left: base, right: exponent };
+  }
+
+  private unary(depth: number): ExpressionNode | null {
+    const token = this.tokens[this.pos++];
+    if (token === undefined || depth > this.grammar.maxDepth) return null;
+    if (token.kind === "number") return { kind: "number", token };
+    if (token.kind === "op" && this.grammar.unary && (token.op === "-" || token.op === "+")) {
+      const operand = this.unary(depth + 1);
+      return operand === null || token.op === "+" ? operand : { kind: "negate", operand };
+    }
+    if (token.kind !== "(") return null;
+    const inner = this.expression(depth + 1);
+    return inner !== null && this.tokens[this.pos++]?.kind === ")" ? inner : null;
+  }
+
+  /** The operator at the current position when it is `a` or `b`, else null. */
+  private opAt(a: Operator, b: Operator): Operator | null {
+    const token = this.tokens[this.pos];
+    return token?.kind === "op" && (token.op === a || token.op === b) ? token.op : null;
+  }
+}
+
+/* Game of 24 answers. */
 
 /**
  * A parsed expression holds its exact value (null on division by zero), the literals it uses, and a
@@ -20,105 +115,30 @@ export interface ParsedExpression {
 
 /** This is the longest input the parser accepts, so that a runaway model output cannot cost much time. */
 const MAX_LENGTH = 500;
-/** This is the deepest parenthesis nesting the parser accepts. */
-const MAX_DEPTH = 50;
+/** Game of 24 answers: the four operations and parentheses, nested at most 50 deep. */
+const GAME24_GRAMMAR: Grammar = { unary: false, power: false, maxDepth: 50 };
 
 /** Splits an expression into tokens, or returns null when it holds anything else. */
-function tokenize(source: string): Token[] | null {
-  const tokens: Token[] = [];
+function tokenize(source: string): ExpressionToken[] | null {
+  const tokens: ExpressionToken[] = [];
   const text = source.replace(/[x\u00D7\u2715\u22C5]/g, "*").replace(/\u00F7/g, "/").replace(/[\u2212\u2013]/g, "-");
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i] ?? "";
-    if (/\s/.test(ch)) {
-      i++;
-    } else if (/\d/.test(ch)) {
-      let j = i;
-      while (j < text.length && /\d/.test(text[j] ?? "")) j++;
-      if (text[j] === "." && /\d/.test(text[j + 1] ?? "")) {
-        j++;
-        while (j < text.length && /\d/.test(text[j] ?? "")) j++;
-      }
-      tokens.push({ type: "number", text: text.slice(i, j) });
-      i = j;
-    } else if (ch === "+" || ch === "-" || ch === "*" || ch === "/") {
-      tokens.push({ type: "op", text: ch });
-      i++;
-    } else if (ch === "(" || ch === ")" || ch === "[" || ch === "]") {
-      tokens.push({ type: "paren", text: ch === "(" || ch === "[" ? "(" : ")" });
-      i++;
-    } else {
-      return null;
-    }
+  for (const [, space, number, fraction, op, open, close] of text.matchAll(/(\s+)|(\d+(?:\.(\d+))?)|([-+*/])|([([])|([)\]])|[^]/g)) {
+    if (space !== undefined) continue;
+    if (number !== undefined) tokens.push({ kind: "number", value: Number(number), text: number, decimals: fraction?.length ?? 0, percent: false });
+    else if (op !== undefined) tokens.push({ kind: "op", op: op as Operator });
+    else if (open !== undefined) tokens.push({ kind: "(" });
+    else if (close !== undefined) tokens.push({ kind: ")" });
+    else return null;
   }
   return tokens;
 }
 
-/** A node of the parse tree is a literal or a binary operation. */
-type Node = { kind: "number"; text: string } | { kind: "binary"; op: "+" | "-" | "*" | "/"; left: Node; right: Node };
-
-class Parser {
-  private position = 0;
-
-  constructor(private readonly tokens: Token[]) {}
-
-  /** Parses the rule expression := term (("+" | "-") term)*. */
-  parseExpression(depth: number): Node | null {
-    let left = this.parseTerm(depth);
-    if (left === null) return null;
-    for (;;) {
-      const token = this.tokens[this.position];
-      if (token?.type !== "op" || (token.text !== "+" && token.text !== "-")) return left;
-      this.position++;
-      const right = this.parseTerm(depth);
-      if (right === null) return null;
-      left = { kind: "binary", op: token.text, left, right };
-    }
-  }
-
-  /** Parses the rule term := factor (("*" | "/") factor)*. */
-  private parseTerm(depth: number): Node | null {
-    let left = this.parseFactor(depth);
-    if (left === null) return null;
-    for (;;) {
-      const token = this.tokens[this.position];
-      if (token?.type !== "op" || (token.text !== "*" && token.text !== "/")) return left;
-      this.position++;
-      const right = this.parseFactor(depth);
-      if (right === null) return null;
-      left = { kind: "binary", op: token.text, left, right };
-    }
-  }
-
-  /** Parses the rule factor := number | "(" expression ")". */
-  private parseFactor(depth: number): Node | null {
-    const token = this.tokens[this.position];
-    if (token === undefined) return null;
-    if (token.type === "number") {
-      this.position++;
-      return { kind: "number", text: token.text };
-    }
-    if (token.type === "paren" && token.text === "(" && depth < MAX_DEPTH) {
-      this.position++;
-      const inner = this.parseExpression(depth + 1);
-      const close = this.tokens[this.position];
-      if (inner === null || close?.type !== "paren" || close.text !== ")") return null;
-      this.position++;
-      return inner;
-    }
-    return null;
-  }
-
-  get done(): boolean {
-    return this.position === this.tokens.length;
-  }
-}
-
-const PRECEDENCE = { "+": 1, "-": 1, "*": 2, "/": 2 } as const;
+const PRECEDENCE = { "+": 1, "-": 1, "*": 2, "/": 2, "^": 3 } as const;
 
 /** Writes a tree back with single spaces around operators and only the parentheses it needs. */
-function print(node: Node): string {
-  if (node.kind === "number") return node.text;
+function print(node: ExpressionNode): string {
+  if (node.kind === "number") return node.token.text;
+  if (node.kind === "negate") return `-${print(node.operand)}`;
   const precedence = PRECEDENCE[node.op];
   const left = node.left.kind === "binary" && PRECEDENCE[node.left.op] < precedence ? `(${print(node.left)})` : print(node.left);
   const rightNeedsParens =
@@ -134,9 +154,10 @@ function literalValue(text: string): Rational {
   return rational(BigInt(whole + fraction), 10n ** BigInt(fraction.length));
 }
 
-/** Returns the exact value of a tree, or null on division by zero. */
-function evaluate(node: Node): Rational | null {
-  if (node.kind === "number") return literalValue(node.text);
+/** Returns the exact value of a tree of the Game of 24 grammar, or null on division by zero. */
+function evaluate(node: ExpressionNode): Rational | null {
+  if (node.kind === "number") return literalValue(node.token.text);
+  if (node.kind === "negate") return null;
   const left = evaluate(node.left);
   const right = evaluate(node.right);
   if (left === null || right === null) return null;
@@ -149,11 +170,14 @@ function evaluate(node: Node): Rational | null {
       return multiply(left, right);
     case "/":
       return right.num === 0n ? null : divide(left, right);
+    case "^":
+      return null;
   }
 }
 
-function literals(node: Node, out: number[]): number[] {
-  if (node.kind === "number") out.push(Number(node.text));
+function literals(node: ExpressionNode, out: number[]): number[] {
+  if (node.kind === "number") out.push(node.token.value);
+  else if (node.kind === "negate") literals(node.operand, out);
   else {
     literals(node.left, out);
     literals(node.right, out);
@@ -166,8 +190,6 @@ export function parseExpression(source: string): ParsedExpression | null {
   if (typeof source !== "string" || source.length > MAX_LENGTH) return null;
   const tokens = tokenize(source);
   if (tokens === null || tokens.length === 0) return null;
-  const parser = new Parser(tokens);
-  const tree = parser.parseExpression(0);
-  if (tree === null || !parser.done) return null;
-  return { value: evaluate(tree), numbers: literals(tree, []), canonical: print(tree) };
+  const tree = parseTokens(tokens, GAME24_GRAMMAR);
+  return tree === null ? null : { value: evaluate(tree), numbers: literals(tree, []), canonical: print(tree) };
 }

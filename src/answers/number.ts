@@ -1,4 +1,5 @@
 import type { AnswerFormat } from "./format.js";
+import { SMALL_NUMBER_WORDS as UNITS, TENS_WORDS as TENS } from "./number-words.js";
 import { findNumbers, firstNumber, lastNumber, numbersClose, parseNumber, type FoundNumber } from "./numeric.js";
 import {
   ANSWER_MARKER,
@@ -41,11 +42,6 @@ function numberAfterMarker(rest: string): FoundNumber | null {
   return firstNumber(tail) ?? firstNumber(phrase) ?? numberWord(phrase);
 }
 
-const UNITS = [
-  "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-  "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
-];
-const TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
 const NUMBER_WORD = new RegExp(
   String.raw`\b(?:(?<tens>${TENS.slice(2).join("|")})(?:[-\s](?<unit>${UNITS.slice(1, 10).join("|")}))?|(?<small>${UNITS.join("|")}))\b`,
   "i",
