@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   bench: { summary: "the whole pipeline on a data set: collect, train the DM, reason; against the baselines", load: async () => (await import("./cli/bench.js")).benchCommand },
   collect: { summary: "record labelled behavioural data: the DRR graph with the oracle (or --policy explore) on a data set", load: async () => (await import("./cli/collect.js")).collectCommand },
   train: { summary: "train the discriminative model on behavioural records and export it as ONNX", load: async () => (await import("./cli/train.js")).trainCommand },
+  label: { summary: "label records without gold answers: join delayed feedback (run or thread id, key, score) or label by agreement with the majority answer", load: async () => (await import("./cli/label.js")).labelCommand },
   "eval-dm": { summary: "evaluate a trained DM (.onnx) on behavioural records", load: async () => (await import("./cli/eval-dm.js")).evalDmCommand },
   export: { summary: "copy the behavioural records of a postgres:// URL (or a file) into a JSON Lines file", load: async () => (await import("./cli/export.js")).exportCommand },
   "replay-server": { summary: "serve recorded LLM outputs as an OpenAI-compatible API on 127.0.0.1", load: async () => (await import("./cli/replay-server.js")).replayServerCommand },
