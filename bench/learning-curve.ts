@@ -151,7 +151,17 @@ async function main(): Promise<void> {
         await writeFile(file, toJson(report));
         console.error(`${set} N=${label}: ${report.seconds.toFixed(0)} s`);
       }
-      if (existsSync(file)) reports.push([label, fromJson(await readFile(file, "utf8")) as MultiSeedReport]);
+      if (existsSync(file)) {
+        reports.push([label, fromJson(await readFile(file, "utf8")) as MultiSeedReport]);
+      } else {
+        // A run still going or stopped: the seeds finished so far, said in the row.
+        const done: BenchReport[] = [];
+        for (const seed of seeds) {
+          const seedFile = path.join(dir, `seed${seed}`, "bench-report.json");
+          if (existsSync(seedFile)) done.push(fromJson(await readFile(seedFile, "utf8")) as BenchReport);
+        }
+        if (done.length > 0) reports.push([`${label} (${done.length} of ${seeds.length} seeds)`, aggregate(done, DATASET_INFO[set].models, Number.NaN)]);
+      }
     }
     tables.push(...curveTable(set, reports, missing, trainSize), "");
   }
