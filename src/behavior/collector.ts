@@ -3,6 +3,7 @@ import { ANSWER_KINDS, type AnswerKind, type PriorAttempt } from "../attempt.js"
 import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
 import { BehaviorError, type DrrErrorCode } from "../errors.js";
 import { checkLabel, toLabeler, trajectoryToRecords, type LabelFunction, type Labeler } from "./labels.js";
+import { DECISIONS } from "../attempt.js";
 import type { AttemptRecord, Decision } from "./record.js";
 import { asRecord, readChainStartArgs, RunTree, serializedName, type RunNode, type RunType } from "./run-tree.js";
 import { registerForShutdown, unregisterForShutdown, type ShutdownTarget } from "./shutdown.js";
@@ -100,7 +101,7 @@ interface OpenTrajectory {
   drr: Map<number, DrrAttemptLike>;
 }
 
-const DECISION_SET = new Set<string>(["accept", "reject", "exhausted"]);
+const DECISION_SET = new Set<string>(DECISIONS);
 
 function str(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
