@@ -1,9 +1,8 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import { ANSWER_KINDS, type AnswerKind, type PriorAttempt } from "../attempt.js";
+import { ANSWER_KINDS, DECISIONS, type AnswerKind, type PriorAttempt } from "../attempt.js";
 import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
 import { BehaviorError, type DrrErrorCode } from "../errors.js";
 import { checkLabel, toLabeler, trajectoryToRecords, type LabelFunction, type Labeler } from "./labels.js";
-import { DECISIONS } from "../attempt.js";
 import type { AttemptRecord, Decision } from "./record.js";
 import { asRecord, readChainStartArgs, RunTree, serializedName, type RunNode, type RunType } from "./run-tree.js";
 import { registerForShutdown, unregisterForShutdown, type ShutdownTarget } from "./shutdown.js";
