@@ -98,7 +98,7 @@ describe("drr bench --data FILE.jsonl of behaviour records", () => {
 
     fileReport = await bench(file, path.join(dir, "bench-file"));
     expect(fileReport.dataset).toBe(file);
-  }, 120_000);
+  }, 240_000);
 
   it("a replay file is still read as replay items, and records short of --max-attempts are NOT_ENOUGH_TRACES", async () => {
     const replay = path.join(dir, "replay.jsonl");
@@ -125,7 +125,7 @@ describe("drr bench --data FILE.jsonl of behaviour records", () => {
     const warnings: string[] = [];
     await expect(readReplayItemsFromRecords(noGold, { warn: (m) => warnings.push(m) })).rejects.toSatisfy((e: unknown) => isDrrError(e, "NO_REPLAYABLE_RECORDS"));
     expect(warnings.join("\n")).toMatch(/left out 1 question\(s\) whose records carry no gold answer \(for example "agent-1"\)/);
-  }, 120_000);
+  }, 240_000);
 });
 
 if (baseUrl === undefined && inCi) {
@@ -160,6 +160,6 @@ describe.skipIf(baseUrl === undefined)(
         expect(report.methods).toEqual(fileReport.methods);
         expect(report.dm.testAuc.mean).toBe(fileReport.dm.testAuc.mean);
       }
-    }, 120_000);
+    }, 240_000);
   },
 );

@@ -154,7 +154,7 @@ beforeAll(async () => {
   expect(read.torn).toBe(0);
   expected = read.records;
   expect(expected).toHaveLength(LIMIT * 5);
-}, 120_000);
+}, 240_000);
 
 describe(`${CYCLES} random SIGKILL/resume cycles of drr collect end with the exact record set of an uninterrupted run`, () => {
   it("into a JSON Lines file", async () => {
@@ -173,7 +173,7 @@ describe(`${CYCLES} random SIGKILL/resume cycles of drr collect end with the exa
     expect(torn).toBe(0);
     expectExactly(records, expected, out);
     expect(existsSync(`${out}.lock`)).toBe(false);
-  }, 150_000);
+  }, 300_000);
 });
 
 if (baseUrl === undefined && inCi) {
@@ -220,6 +220,6 @@ describe.skipIf(baseUrl === undefined)(
       const { records, skipped } = await readPostgresRecords(url);
       expect(skipped).toBe(0);
       expectExactly(records, expected, `table ${table}`);
-    }, 150_000);
+    }, 300_000);
   },
 );
