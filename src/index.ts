@@ -30,6 +30,12 @@ export {
   DmError,
   PolicyError,
   isDrrError,
+  isDrrErrorCode,
+  ERROR_CODES,
+  DEPRECATED_ERROR_CODES,
+  type DrrErrorCode,
+  type DrrErrorLayer,
+  type DeprecatedDrrErrorCode,
 } from "./errors.js";
 
 // What a discriminator sees and decides.
@@ -113,4 +119,12 @@ export {
 } from "./integrations/subgraph.js";
 
 // Answer formats.
-export { answerFormat, createChoiceFormat, type AnswerFormat, type ChoiceFormatOptions } from "./answers/index.js";
+export {
+  answerFormat,
+  createChoiceFormat,
+  registerAnswerFormat,
+  type AnswerFormat,
+  type AnswerSpec,
+  type ChoiceFormatOptions,
+  type GuardedAnswerFormat,
+} from "./answers/index.js";
