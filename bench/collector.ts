@@ -36,23 +36,31 @@ class DiscardSink implements BehaviorSink {
 type Variant = "without" | "noop" | "jsonl" | "discard";
 const VARIANTS: Variant[] = ["without", "noop", "jsonl", "discard"];
 
-async function runs(n: number, variant: Variant, sinkPath: string): Promise<number> {
+/** Runs per second of wall time and per second of the process's CPU time (less sensitive to other processes' load). */
+interface Rate {
+  wall: number;
+  cpu: number;
+}
+
+async function runs(n: number, variant: Variant, sinkPath: string): Promise<Rate> {
   const model = new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] });
   const graph = createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() });
   const sink = variant === "discard" ? new DiscardSink() : new JsonlSink(sinkPath);
   const collector = new BehaviorCollector({ sink, labeler: () => null, closeOnSignal: false });
   const handler = variant === "noop" ? new NoopHandler() : collector;
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   for (let i = 0; i < n; i++) {
     const callbacks = variant === "without" ? [] : [handler];
     await graph.invoke({ question: `Question ${i}: what is 9 times 2?`, questionId: `q${i}` }, { callbacks });
   }
   await collector.close();
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStarted);
   if ((variant === "jsonl" || variant === "discard") && collector.stats.records !== 2 * n) {
     throw new Error(`expected ${2 * n} records, got ${collector.stats.records}`);
   }
-  return n / seconds;
+  return { wall: n / seconds, cpu: n / ((cpu.user + cpu.system) / 1e6) };
 }
 
 const { values } = parseArgs({
@@ -70,7 +78,7 @@ if (parts.includes("overhead")) {
   const scratch = await mkdtemp(path.join(tmpdir(), "drr-bench-overhead-"));
   const sinkPath = path.join(scratch, "records.jsonl");
   for (const v of VARIANTS) await runs(100, v, sinkPath); // Warm-up.
-  const rounds: Record<Variant, number[]> = { without: [], noop: [], jsonl: [], discard: [] };
+  const rounds: Record<Variant, Rate[]> = { without: [], noop: [], jsonl: [], discard: [] };
   for (let round = 0; round < ROUNDS; round++) {
     // Rotate the order so that warm-up and GC drift do not favour one side.
     for (let j = 0; j < VARIANTS.length; j++) {
@@ -80,15 +88,19 @@ if (parts.includes("overhead")) {
   }
   await rm(scratch, { recursive: true, force: true });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  const rate = Object.fromEntries(VARIANTS.map((v) => [v, median(rounds[v])])) as Record<Variant, number>;
-  const slower = (v: Variant) => `${(100 * (1 - rate[v] / rate.without)).toFixed(1)}% slower`;
-  const added = (v: Variant) => `${(1000 / rate[v] - 1000 / rate.without).toFixed(3)} ms per run`;
   console.log(`collector overhead: ${n} DRR-graph runs (2 attempts each, instant fake model), median of ${ROUNDS} rounds in rotating order`);
-  console.log(`  no callbacks:                        ${rate.without.toFixed(0)} runs/s`);
-  console.log(`  a no-op handler:                     ${rate.noop.toFixed(0)} runs/s (${slower("noop")}, ${added("noop")}: LangChain's callback machinery)`);
-  console.log(`  BehaviorCollector, JSON Lines sink:  ${rate.jsonl.toFixed(0)} runs/s (${slower("jsonl")}, ${added("jsonl")}; target ≤ 5%)`);
-  console.log(`  BehaviorCollector, discarding sink:  ${rate.discard.toFixed(0)} runs/s (${slower("discard")}, ${added("discard")}; target ≤ 5%)`);
-  console.log(`  rounds (runs/s): ${VARIANTS.map((v) => `${v} ${rounds[v].map((r) => r.toFixed(0)).join("/")}`).join("; ")}`);
+  for (const clock of ["wall", "cpu"] as const) {
+    const rate = Object.fromEntries(VARIANTS.map((v) => [v, median(rounds[v].map((r) => r[clock]))])) as Record<Variant, number>;
+    const slower = (v: Variant) => `${(100 * (1 - rate[v] / rate.without)).toFixed(1)}% slower`;
+    const added = (v: Variant) => `${(1000 / rate[v] - 1000 / rate.without).toFixed(3)} ms per run`;
+    const unit = clock === "wall" ? "runs/s" : "runs per CPU-second";
+    console.log(clock === "wall" ? "By wall time:" : "By the process's CPU time (user + system):");
+    console.log(`  no callbacks:                        ${rate.without.toFixed(0)} ${unit}`);
+    console.log(`  a no-op handler:                     ${rate.noop.toFixed(0)} ${unit} (${slower("noop")}, ${added("noop")}: LangChain's callback machinery)`);
+    console.log(`  BehaviorCollector, JSON Lines sink:  ${rate.jsonl.toFixed(0)} ${unit} (${slower("jsonl")}, ${added("jsonl")}; target ≤ 5%)`);
+    console.log(`  BehaviorCollector, discarding sink:  ${rate.discard.toFixed(0)} ${unit} (${slower("discard")}, ${added("discard")}; target ≤ 5%)`);
+    console.log(`  rounds: ${VARIANTS.map((v) => `${v} ${rounds[v].map((r) => r[clock].toFixed(0)).join("/")}`).join("; ")}`);
+  }
 }
 
 if (!parts.includes("collect")) process.exit(0);

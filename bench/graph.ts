@@ -91,24 +91,35 @@ function attemptsOf(output: unknown): number {
   return Array.isArray(attempts) ? attempts.length : -1;
 }
 
-/** µs per run of `RUNS` runs. */
-async function timeRuns(kind: Kind, k: number, runs = RUNS): Promise<number> {
-  const graph = graphs[kind][k] as { invoke: (input: { question: string }) => Promise<unknown> };
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < runs; i++) {
-    const output = await graph.invoke({ question: `Question ${i}: what is 9 plus 2?` });
-    if (i === 0 && attemptsOf(output) !== k) throw new Error(`${kind} at k=${k} made ${attemptsOf(output)} attempts`);
-  }
-  return Number(process.hrtime.bigint() - started) / 1000 / runs;
+/** µs of wall time and of the process's CPU time (less sensitive to other processes' load). */
+interface Took {
+  wall: number;
+  cpu: number;
 }
 
-async function timeModel(calls: number): Promise<number> {
+/** Runs `fn` `count` times; µs per call. */
+async function timeCalls(count: number, fn: (i: number) => Promise<unknown>): Promise<Took> {
+  const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
+  for (let i = 0; i < count; i++) await fn(i);
+  const cpu = process.cpuUsage(cpuStarted);
+  return { wall: Number(process.hrtime.bigint() - started) / 1000 / count, cpu: (cpu.user + cpu.system) / count };
+}
+
+/** µs per run of `runs` runs. */
+async function timeRuns(kind: Kind, k: number, runs = RUNS): Promise<Took> {
+  const graph = graphs[kind][k] as { invoke: (input: { question: string }) => Promise<unknown> };
+  return timeCalls(runs, async (i) => {
+    const output = await graph.invoke({ question: `Question ${i}: what is 9 plus 2?` });
+    if (i === 0 && attemptsOf(output) !== k) throw new Error(`${kind} at k=${k} made ${attemptsOf(output)} attempts`);
+  });
+}
+
+async function timeModel(calls: number): Promise<Took> {
   const model = fakeModel();
   const message = [new HumanMessage("Question: what is 9 plus 2?")];
   for (let i = 0; i < 200; i++) await model.invoke(message);
-  const started = process.hrtime.bigint();
-  for (let i = 0; i < calls; i++) await model.invoke(message);
-  return Number(process.hrtime.bigint() - started) / 1000 / calls;
+  return timeCalls(calls, () => model.invoke(message));
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -120,8 +131,8 @@ const cases: [Kind, number][] = [
   ["drr", K],
 ];
 for (const [kind, k] of cases) await timeRuns(kind, k, 50); // Warm-up.
-const samples = new Map<string, number[]>(cases.map(([kind, k]) => [`${kind}@${k}`, []]));
-const modelSamples: number[] = [];
+const samples = new Map<string, Took[]>(cases.map(([kind, k]) => [`${kind}@${k}`, []]));
+const modelSamples: Took[] = [];
 for (let round = 0; round < ROUNDS; round++) {
   for (let j = 0; j < cases.length; j++) {
     const [kind, k] = cases[(round + j) % cases.length] as [Kind, number];
@@ -129,16 +140,17 @@ for (let round = 0; round < ROUNDS; round++) {
   }
   modelSamples.push(await timeModel(RUNS * K));
 }
-const at = (kind: Kind, k: number) => median(samples.get(`${kind}@${k}`) as number[]);
-const perAttempt = (kind: Kind) => (at(kind, K) - at(kind, 1)) / (K - 1);
-const fixed = (kind: Kind) => at(kind, 1) - perAttempt(kind);
-const model = median(modelSamples);
 const f = (x: number) => x.toFixed(0);
-
 console.log(`Graph overhead: node ${process.version}, ${RUNS} runs per sample, median of ${ROUNDS} rounds in rotating order; instant fake model (FakeListChatModel).`);
-console.log(`| | µs per run, 1 attempt | µs per run, ${K} attempts | µs per attempt (slope) | µs per run, fixed part |`);
-console.log("|---|---|---|---|---|");
-console.log(`| bare two-node LangGraph loop (think → check) | ${f(at("bare", 1))} | ${f(at("bare", K))} | ${f(perAttempt("bare"))} | ${f(fixed("bare"))} |`);
-console.log(`| DRR graph (createDrrGraph) | ${f(at("drr", 1))} | ${f(at("drr", K))} | ${f(perAttempt("drr"))} | ${f(fixed("drr"))} |`);
-console.log(`| DRR − bare | ${f(at("drr", 1) - at("bare", 1))} | ${f(at("drr", K) - at("bare", K))} | ${f(perAttempt("drr") - perAttempt("bare"))} | ${f(fixed("drr") - fixed("bare"))} |`);
-console.log(`The fake model alone: ${f(model)} µs per call (included in both graphs' per-attempt figures).`);
+for (const clock of ["wall", "cpu"] as const) {
+  const at = (kind: Kind, k: number) => median((samples.get(`${kind}@${k}`) as Took[]).map((t) => t[clock]));
+  const perAttempt = (kind: Kind) => (at(kind, K) - at(kind, 1)) / (K - 1);
+  const fixed = (kind: Kind) => at(kind, 1) - perAttempt(kind);
+  console.log(`\n${clock === "wall" ? "Wall time" : "The process's CPU time (user + system)"}, µs:`);
+  console.log(`| | per run, 1 attempt | per run, ${K} attempts | per attempt (slope) | per run, fixed part |`);
+  console.log("|---|---|---|---|---|");
+  console.log(`| bare two-node LangGraph loop (think → check) | ${f(at("bare", 1))} | ${f(at("bare", K))} | ${f(perAttempt("bare"))} | ${f(fixed("bare"))} |`);
+  console.log(`| DRR graph (createDrrGraph) | ${f(at("drr", 1))} | ${f(at("drr", K))} | ${f(perAttempt("drr"))} | ${f(fixed("drr"))} |`);
+  console.log(`| DRR − bare | ${f(at("drr", 1) - at("bare", 1))} | ${f(at("drr", K) - at("bare", K))} | ${f(perAttempt("drr") - perAttempt("bare"))} | ${f(fixed("drr") - fixed("bare"))} |`);
+  console.log(`The fake model alone: ${f(median(modelSamples.map((t) => t[clock])))} µs per call (included in both graphs' per-attempt figures).`);
+}
