@@ -101,7 +101,6 @@ const NUMERAL = String.raw`\d(?:\d|,(?=\d{3}(?!\d)))*(?:\.\d+)?`;
 const NUMBER_AT = new RegExp(`(${NUMERAL}|\\.\\d+)(${SPACE}*%)?`, "y");
 const NUMERALS = new RegExp(`(${NUMERAL})(${SPACE}*%)?`, "g");
 const EDGE_SPACES = new RegExp(`^${SPACE}+|${SPACE}+$`, "g");
-const WORD_AT = /[A-Za-z][A-Za-z']*/y;
 const LATEX_AT = /\\([A-Za-z]+)/y;
 
 /** Lower-cases ASCII letters only, as the checker's words are compared. */
@@ -122,6 +121,7 @@ function matchAt(pattern: RegExp, text: string, i: number): RegExpExecArray | nu
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
+const isLetter = (c: string | undefined): boolean => c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z"));
 
 /** Splits a clause into arithmetic tokens. */
 function lex(clause: string): Token[] {
@@ -136,10 +136,11 @@ function lex(clause: string): Token[] {
       i += number[0].length;
       continue;
     }
-    const word = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") ? matchAt(WORD_AT, clause, i) : null;
-    if (word !== null) {
-      out.push({ kind: "word", word: word[0], attached: isDigit(clause[i - 1]) });
-      i += word[0].length;
+    if (isLetter(c)) {
+      let end = i + 1;
+      while (end < clause.length && (isLetter(clause[end]) || clause[end] === "'")) end++;
+      out.push({ kind: "word", word: clause.slice(i, end), attached: isDigit(clause[i - 1]) });
+      i = end;
       continue;
     }
     i++;
@@ -233,18 +234,14 @@ function resolveWords(raw: readonly Token[]): Token[] {
       continue;
     }
     if (token.kind === "number") {
-      if (i === poisoned) {
+      // A number, a unit, maybe "and", and a number: a compound quantity, which spoils both numbers.
+      const unit = raw[i + 1];
+      const second = isWord(raw[i + 2], "and") ? i + 3 : i + 2;
+      const compound = i + 2 < raw.length && unit?.kind === "word" && UNITS.has(asciiLower(unit.word)) && raw[second]?.kind === "number";
+      if (i === poisoned || compound) {
+        if (i !== poisoned) poisoned = second;
         out.push(BAD);
         continue;
-      }
-      const unit = raw[i + 1];
-      if (i + 2 < raw.length && unit?.kind === "word" && UNITS.has(asciiLower(unit.word))) {
-        const second = isWord(raw[i + 2], "and") ? i + 3 : i + 2;
-        if (raw[second]?.kind === "number") {
-          poisoned = second;
-          out.push(BAD);
-          continue;
-        }
       }
       if (endsOperand(last)) out.push(breakFor("juxtaposed"));
     } else if (token.kind === "(" && endsOperand(last)) {
@@ -354,13 +351,19 @@ function checkClause(clause: string, report: ArithmeticReport): void {
   const tokens = resolveWords(lex(clause));
   let start = 0;
   let before: Break = "punctuation";
+  let equals = false;
   for (let i = 0; i <= tokens.length; i++) {
     const token = tokens[i];
-    if (token !== undefined && token.kind !== "break") continue;
+    if (token !== undefined && token.kind !== "break") {
+      equals ||= token.kind === "=";
+      continue;
+    }
     const after = token?.reason ?? "punctuation";
-    if (i > start) checkRun(tokens.slice(start, i), before, after, report);
+    // Only a run with an "=" holds an equation.
+    if (equals) checkRun(tokens.slice(start, i), before, after, report);
     before = after;
     start = i + 1;
+    equals = false;
   }
 }
 
@@ -381,7 +384,6 @@ function checkRun(run: readonly Token[], before: Break, after: Break, report: Ar
     if (token.kind === "=") raw.push([]);
     else (raw[raw.length - 1] as Token[]).push(token);
   }
-  if (raw.length < 2) return;
   const sides = raw.map((tokens, k): Side | null => {
     let side: readonly Token[] | null = tokens;
     if (k === 0) {
