@@ -1,7 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ReasonerError } from "../errors.js";
-import { loadDataset, type DatasetName, type LoadDatasetOptions } from "../replay/loaders.js";
-import { ReplayChatModel } from "../replay/chat-model.js";
+import type { DatasetName, LoadDatasetOptions } from "../replay/loaders.js";
 import type { ReplayItem } from "../replay/format.js";
 
 export interface DefaultModelOptions extends LoadDatasetOptions {
@@ -77,6 +76,8 @@ export async function defaultChatModel(options: DefaultModelOptions = {}): Promi
     });
     return { model, kind: "openai", description: `ChatOpenAI ${name}${env.OPENAI_BASE_URL ? ` at ${env.OPENAI_BASE_URL}` : ""}` };
   }
+  // The replay modules (a loader per public data set) are imported only when the replay model is asked for.
+  const [{ loadDataset }, { ReplayChatModel }] = await Promise.all([import("../replay/loaders.js"), import("../replay/chat-model.js")]);
   const dataset = options.dataset ?? "gsm8k";
   const items = options.items ?? (await loadDataset(dataset, options));
   const seed = options.seed ?? 0;
