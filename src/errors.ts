@@ -63,6 +63,7 @@ const DISCRIMINATOR_CODES = {
   INVALID_SCORE: "A discriminator returned a score that is not a probability in [0, 1].",
   NOT_IMPLEMENTED: "A BaseDiscriminator subclass implements neither score nor scoreBatch.",
   GOLD_MISSING: "The oracle discriminator has no gold answer for the question.",
+  MODEL_CANNOT_CRITIQUE: "An LLM critic (self-critique) or LLM judge was given a model that cannot judge answers, such as the replay model.",
 } as const;
 
 /** The DRR graph, its subgraph node and its checkpointers (src/graph, src/integrations). */

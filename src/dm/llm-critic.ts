@@ -11,6 +11,43 @@ export interface LlmCriticOptions {
   instructions?: string;
   /** Score given when the critic's reply has no verdict. Defaults to 0 (reject). */
   unparsedScore?: number;
+  /**
+   * What to do with a model that cannot critique (the replay model, which only replays recorded
+   * answers, so every attempt would be rejected, right ones too): "throw" (the default)
+   * `DiscriminatorError` `MODEL_CANNOT_CRITIQUE`; "warn" once per process on stderr and go on.
+   */
+  onModelCannotCritique?: "throw" | "warn";
+}
+
+/**
+ * True when a chat model can judge answers. The replay model (`ReplayChatModel`, `_llmType()`
+ * "replay") cannot: it answers every prompt with a recorded attempt at one of its data set's
+ * questions, never with a verdict.
+ */
+export function canCritique(model: BaseChatModel): boolean {
+  try {
+    return model._llmType() !== "replay";
+  } catch {
+    return true;
+  }
+}
+
+let warnedCannotCritique = false;
+
+/**
+ * Refuses (or warns once about) a model that cannot critique; `who` names the caller in the
+ * message. Used by the LLM critic (self-critique) and the LLM judge labeler.
+ */
+export function checkCanCritique(model: BaseChatModel, who: string, mode: "throw" | "warn" = "throw"): void {
+  if (canCritique(model)) return;
+  const message =
+    `${who} was given the replay model, which cannot critique: it replays recorded answers and never gives a verdict, ` +
+    "so every attempt would be judged wrong, right ones too. Use a live chat model (set OPENAI_BASE_URL and/or OPENAI_API_KEY), or judge with the trained DM.";
+  if (mode === "throw") throw new DiscriminatorError("MODEL_CANNOT_CRITIQUE", message);
+  if (!warnedCannotCritique) {
+    warnedCannotCritique = true;
+    console.warn(`langgraph-drr: ${message} (warned once)`);
+  }
 }
 
 export const DEFAULT_CRITIC_INSTRUCTIONS =
@@ -32,6 +69,7 @@ export class LlmCriticDiscriminator extends BaseDiscriminator {
     if (!options?.model || typeof options.model.invoke !== "function") {
       throw new DiscriminatorError("MODEL_REQUIRED", "LlmCriticDiscriminator needs `model`: the chat model that judges.");
     }
+    checkCanCritique(options.model, "LlmCriticDiscriminator (self-critique)", options.onModelCannotCritique ?? "throw");
     this.model = options.model;
     this.instructions = options.instructions ?? DEFAULT_CRITIC_INSTRUCTIONS;
     this.unparsedScore = options.unparsedScore ?? 0;

@@ -80,7 +80,8 @@ export async function studioSelfCritiqueGraph() {
   const { model } = await studioModel();
   return createDrrGraph({
     model,
-    discriminator: new LlmCriticDiscriminator({ model }),
+    // The replay model (no live model configured) cannot critique: served anyway for the demo, with a warning.
+    discriminator: new LlmCriticDiscriminator({ model, onModelCannotCritique: "warn" }),
     checkpointer: await studioCheckpointer(),
     name: "self-critique",
   });
