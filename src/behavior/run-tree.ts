@@ -26,7 +26,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a uuid-like string, as run ids are. */
 export function isRunId(value: unknown): value is string {
-  return typeof value === "string" && UUID.test(value);
+  return typeof value === "string" && value.length === 36 && UUID.test(value);
 }
 
 /** Returns the value when it is a plain object, else an empty object. */
@@ -55,22 +55,28 @@ export interface ChainStartArgs {
  * @param a7 the eighth argument (run name, or parent run id)
  */
 export function readChainStartArgs(a3: unknown, tags: unknown, metadata: unknown, a6: unknown, a7: unknown): ChainStartArgs {
-  const base = {
-    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === "string") : [],
-    metadata: asRecord(metadata),
-  };
-  const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+  // Object literals of one shape, not spreads, and no closures: this runs for every chain start of every run.
+  const tagList = Array.isArray(tags) ? tags.filter(isString) : [];
+  const meta = asRecord(metadata);
   if (isRunId(a3)) {
-    return { ...base, parentRunId: a3, runType: str(a6), runName: str(a7) };
+    return { tags: tagList, metadata: meta, parentRunId: a3, runType: str(a6), runName: str(a7) };
   }
   if (isRunId(a7)) {
-    return { ...base, parentRunId: a7, runType: str(a3), runName: str(a6) };
+    return { tags: tagList, metadata: meta, parentRunId: a7, runType: str(a3), runName: str(a6) };
   }
   if (typeof a3 === "string") {
     // A non-uuid string in fourth place can only be the declared order's run type.
-    return { ...base, parentRunId: null, runType: a3, runName: str(a6) };
+    return { tags: tagList, metadata: meta, parentRunId: null, runType: a3, runName: str(a6) };
   }
-  return { ...base, parentRunId: null, runType: str(a6), runName: str(a7) };
+  return { tags: tagList, metadata: meta, parentRunId: null, runType: str(a6), runName: str(a7) };
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === "string";
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
 }
 
 /** A readable name for a serialised runnable: its `name`, else the last part of its `id`. */
