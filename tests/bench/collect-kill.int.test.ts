@@ -206,7 +206,14 @@ describe.skipIf(baseUrl === undefined)(
         url,
         SEED + 1,
         // No table yet when the first run was killed before it stored anything.
-        async () => (await readPostgresRecords(url, { warn: () => undefined }).catch((e: unknown) => (isDrrError(e, "TABLE_NOT_FOUND") ? { records: [] } : Promise.reject(e)))).records,
+        async () => {
+          try {
+            return (await readPostgresRecords(url, { warn: () => undefined })).records;
+          } catch (error) {
+            if (isDrrError(error, "TABLE_NOT_FOUND")) return [];
+            throw error;
+          }
+        },
         async (r) => {
           const sink = new PostgresSink(url);
           await sink.write(r);
