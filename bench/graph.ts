@@ -5,6 +5,8 @@
  * - bare: a StateGraph think → check → think … → END whose think node sends the question to the
  *   model and appends the reply's text, and whose check node asks the same discriminator for a
  *   score and stops after k attempts;
+ * - bareReasonerCall: the same loop, but the think node calls the model as the Reasoner does (a
+ *   callback handler of its own on the call, an abort signal, a timeout race), to show that part;
  * - drr: `createDrrGraph` with that model and a discriminator that rejects attempts 0..k-2 and
  *   accepts attempt k-1, so that both graphs make exactly k model calls per run.
  *
@@ -15,6 +17,7 @@
  *   npm run bench:graph -- [--runs 300] [--attempts 5] [--rounds 5]
  */
 import { parseArgs } from "node:util";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { HumanMessage } from "@langchain/core/messages";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
@@ -56,11 +59,36 @@ const BareState = Annotation.Root({
   done: Annotation<boolean>,
 });
 
-function bareLoop(k: number) {
+/** A callback handler that does nothing, attached to one model call as the Reasoner attaches its logprob reader. */
+class PerCallHandler extends BaseCallbackHandler {
+  name = "per-call";
+  override awaitHandlers = true;
+}
+
+/**
+ * The model call as the Reasoner makes it: a callback handler of its own on the call (which turns
+ * on LangChain's callback machinery for it), an abort signal and a timeout race.
+ */
+async function reasonerLikeCall(model: FakeListChatModel, question: string): Promise<string> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timeout")), 60_000);
+  });
+  try {
+    const reply = await Promise.race([model.invoke([new HumanMessage(question)], { callbacks: [new PerCallHandler()], signal: controller.signal }), timeout]);
+    return String(reply.content);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function bareLoop(k: number, reasonerCall = false) {
   const model = fakeModel();
   const judge = new AcceptAt(k);
   return new StateGraph(BareState)
     .addNode("think", async (state) => {
+      if (reasonerCall) return { attempts: [await reasonerLikeCall(model, state.question)] };
       const reply = await model.invoke([new HumanMessage(state.question)]);
       return { attempts: [String(reply.content)] };
     })
@@ -79,9 +107,10 @@ function drrGraph(k: number) {
   return createDrrGraph({ model: fakeModel(), discriminator: new AcceptAt(k), maxAttempts: Math.max(k, 1) });
 }
 
-type Kind = "bare" | "drr";
+type Kind = "bare" | "bareReasonerCall" | "drr";
 const graphs: Record<Kind, Record<number, { invoke: (input: { question: string }) => Promise<unknown> }>> = {
   bare: { 1: bareLoop(1), [K]: bareLoop(K) },
+  bareReasonerCall: { 1: bareLoop(1, true), [K]: bareLoop(K, true) },
   drr: { 1: drrGraph(1), [K]: drrGraph(K) },
 };
 
@@ -126,8 +155,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const cases: [Kind, number][] = [
   ["bare", 1],
+  ["bareReasonerCall", 1],
   ["drr", 1],
   ["bare", K],
+  ["bareReasonerCall", K],
   ["drr", K],
 ];
 for (const [kind, k] of cases) await timeRuns(kind, k, 50); // Warm-up.
@@ -150,6 +181,7 @@ for (const clock of ["wall", "cpu"] as const) {
   console.log(`| | per run, 1 attempt | per run, ${K} attempts | per attempt (slope) | per run, fixed part |`);
   console.log("|---|---|---|---|---|");
   console.log(`| bare two-node LangGraph loop (think → check) | ${f(at("bare", 1))} | ${f(at("bare", K))} | ${f(perAttempt("bare"))} | ${f(fixed("bare"))} |`);
+  console.log(`| the same loop, model called as the Reasoner calls it (own callback handler, abort signal, timeout) | ${f(at("bareReasonerCall", 1))} | ${f(at("bareReasonerCall", K))} | ${f(perAttempt("bareReasonerCall"))} | ${f(fixed("bareReasonerCall"))} |`);
   console.log(`| DRR graph (createDrrGraph) | ${f(at("drr", 1))} | ${f(at("drr", K))} | ${f(perAttempt("drr"))} | ${f(fixed("drr"))} |`);
   console.log(`| DRR − bare | ${f(at("drr", 1) - at("bare", 1))} | ${f(at("drr", K) - at("bare", K))} | ${f(perAttempt("drr") - perAttempt("bare"))} | ${f(fixed("drr") - fixed("bare"))} |`);
   console.log(`The fake model alone: ${f(median(modelSamples.map((t) => t[clock])))} µs per call (included in both graphs' per-attempt figures).`);
