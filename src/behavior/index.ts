@@ -57,3 +57,23 @@ export {
 export { DEFAULT_MAX_LINE_BYTES } from "./lines.js";
 export { buildDataset, formatCounts, type Balance, type Dataset, type DatasetCounts, type DatasetOptions, type SplitCounts } from "./dataset.js";
 export { isAttemptRecord, recordProblem } from "./validate.js";
+export {
+  agreementLabels,
+  majorityAnswer,
+  DEFAULT_AGREEMENT_MIN_ATTEMPTS,
+  DEFAULT_AGREEMENT_MIN_SHARE,
+  type AgreementOptions,
+  type AgreementStats,
+  type Majority,
+} from "./agreement.js";
+export {
+  joinFeedback,
+  parseFeedback,
+  feedbackProblem,
+  type FeedbackItem,
+  type JoinFeedbackOptions,
+  type JoinFeedbackStats,
+  type MalformedFeedback,
+  type ParsedFeedback,
+} from "./feedback.js";
+export { llmJudgeLabeler, DEFAULT_JUDGE_INSTRUCTIONS, type LlmJudgeLabeler, type LlmJudgeOptions, type LlmJudgeStats } from "./llm-judge.js";
