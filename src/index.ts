@@ -94,6 +94,7 @@ export {
   type LabelFunction,
   type Labeler,
 } from "./behavior/labels.js";
+export { llmJudgeLabeler, type LlmJudgeLabeler, type LlmJudgeOptions } from "./behavior/llm-judge.js";
 export { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./behavior/record.js";
 export type { Trajectory, TrajectoryAttempt, TrajectoryError, ToolCallRecord } from "./behavior/trajectory.js";
 
