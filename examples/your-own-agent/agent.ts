@@ -4,7 +4,8 @@
  * traffic; no gold answers), with
  *
  * - `drrMiddleware` judging each final answer: before a DM exists, `AlwaysAcceptDiscriminator`
- *   with `ADAPTIVE_POLICY` (sample until an answer repeats, model-free); with `--dm FILE`, the
+ *   with `ADAPTIVE_POLICY` (sample until an answer repeats, model-free), or with `--sample-all`
+ *   every attempt of the budget and the majority (for agreement labels); with `--dm FILE`, the
  *   trained DM and its own stopping policy;
  * - a `BehaviorCollector` recording every attempt (JSON Lines, `--records`), with the run id and
  *   thread id that feedback will name later;
@@ -31,6 +32,7 @@ import {
   AlwaysAcceptDiscriminator,
   BehaviorCollector,
   drrMiddleware,
+  selfConsistencyPolicy,
   type AnswerFormat,
   type AnswerKind,
   type DrrMiddlewareOptions,
@@ -38,7 +40,7 @@ import {
 
 const USAGE =
   "Usage: npx tsx examples/your-own-agent/agent.ts --questions FILE.jsonl --records FILE.jsonl --runs FILE.jsonl " +
-  "[--dm dm.onnx] [--answer number|date|choice|text|game24] [--answer-module FILE.mjs] [--max-attempts N]";
+  "[--dm dm.onnx | --sample-all] [--answer number|date|choice|text|game24] [--answer-module FILE.mjs] [--max-attempts N]";
 
 const { values: flags } = parseArgs({
   options: {
@@ -49,6 +51,7 @@ const { values: flags } = parseArgs({
     answer: { type: "string", default: "number" },
     "answer-module": { type: "string" },
     "max-attempts": { type: "string", default: "5" },
+    "sample-all": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   },
 });
@@ -83,9 +86,10 @@ const model = new ChatOpenAI({
 
 // Day one: no DM yet. Accept every answer but stop only when an answer repeats (ADAPTIVE_POLICY),
 // so each question gets several attempts to learn from. With --dm: the trained DM and its own policy.
+// --sample-all: every attempt of the budget, then the majority (self-consistency), for agreement labels.
 const judge: Pick<DrrMiddlewareOptions, "discriminator" | "policy"> = flags.dm
   ? { discriminator: flags.dm }
-  : { discriminator: new AlwaysAcceptDiscriminator(), policy: ADAPTIVE_POLICY };
+  : { discriminator: new AlwaysAcceptDiscriminator(), policy: flags["sample-all"] ? selfConsistencyPolicy(maxAttempts) : ADAPTIVE_POLICY };
 
 const hint = typeof answer === "string" && answer === "date" ? 'End with "The answer is MM/DD/YYYY."' : 'End with "The answer is N."';
 const agent = createAgent({
@@ -121,6 +125,6 @@ for (const q of questions) {
 }
 await collector.close();
 console.log(
-  `Answered ${answered} of ${questions.length} questions (${failed} failed) with ${flags.dm ? `the DM ${flags.dm}` : "the adaptive rule (no DM yet)"}; ` +
+  `Answered ${answered} of ${questions.length} questions (${failed} failed) with ${flags.dm ? `the DM ${flags.dm}` : flags["sample-all"] ? `all ${maxAttempts} attempts and the majority (no DM yet)` : "the adaptive rule (no DM yet)"}; ` +
     `${collector.stats.records} attempt records written to ${flags.records} (${collector.stats.errors} collector errors); runs logged in ${flags.runs}.`,
 );
