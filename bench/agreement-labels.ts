@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { agreementLabels } from "../src/behavior/agreement.js";
+import type { AttemptRecord } from "../src/behavior/record.js";
 import { readRecords } from "../src/behavior/sinks.js";
 import { loadDataset, type DatasetName } from "../src/replay/loaders.js";
 
@@ -19,7 +20,7 @@ for (const set of ["date", "gsm8k-easy", "mathqa", "penguins", "qwen-gsm8k-hard"
   let questions = 0;
   let labelledQuestions = 0;
   for (const seed of readdirSync(dir).filter((d) => d.startsWith("seed"))) {
-    const records = [];
+    const records: AttemptRecord[] = [];
     for (const file of readdirSync(path.join(dir, seed)).filter((f) => f.startsWith("behavior-train"))) {
       records.push(...(await readRecords(path.join(dir, seed, file), { warn: () => undefined })).records);
     }
