@@ -13,6 +13,7 @@ import { OBJECTIVES } from "../policy/calibrate.js";
 import { exportModel, PIPELINE_DEFAULTS, readTrainingRecords, recordsAnswerKind, trainPipeline } from "../pipeline/train.js";
 import { UsageError } from "./args.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
+import { ANSWER_MODULE_OPTION, loadAnswerModule } from "./answer.js";
 
 export const TRAIN = defineCommand({
   name: "train",
@@ -50,6 +51,7 @@ export const TRAIN = defineCommand({
     guard: { type: "number", min: 0, max: 10, default: PIPELINE_DEFAULTS.guard, description: "margin the calibrated policy must keep against the adaptive rule" },
     objective: { type: "choice", choices: OBJECTIVES, default: PIPELINE_DEFAULTS.objective, description: "what the stopping policy is calibrated for (as drr bench --objective)" },
     answer: { type: "choice", choices: ANSWER_KINDS, defaultText: "the records' own kind", description: "how answers are compared while calibrating" },
+    "answer-module": { ...ANSWER_MODULE_OPTION, description: "the answer format of records of your own kind (as given to drr collect): the DM's features and the calibration compare answers with it" },
   },
 });
 
@@ -99,9 +101,12 @@ export async function trainCommand(argv: string[]): Promise<number> {
   }
 
   let announced = false;
-  const answer: AnswerKind = (flags.answer as AnswerKind | undefined) ?? recordsAnswerKind(records);
+  // --answer-module: records of a custom kind are compared (DM features, calibration) with the module's format.
+  const custom = flags["answer-module"] === undefined ? undefined : await loadAnswerModule(flags["answer-module"]);
+  const answer: AnswerKind = (custom?.kind as AnswerKind | undefined) ?? (flags.answer as AnswerKind | undefined) ?? recordsAnswerKind(records);
   const pipeline = await trainPipeline(records, {
     answer,
+    ...(custom && { format: custom }),
     seed,
     ...(flags["max-attempts"] !== undefined && { maxAttempts: flags["max-attempts"] }),
     folds: flags.folds,

@@ -70,6 +70,17 @@ describeWith([easy, hard], "--answer-module and --prompts on the command line", 
     expect(new Set(records.map((r) => r.task))).toEqual(new Set(["last-integer"]));
   });
 
+  it("drr train takes the module too, for records of its kind", async () => {
+    const dir = await tmp("drr-answer-train-");
+    const records = path.join(dir, "records.jsonl");
+    const collect = await drr("collect", "--dataset", "qwen-gsm8k-hard", "--answer-module", fixture("last-integer"), "--limit", "12", "--out", records, "--policy", "explore", "--max-attempts", "4", "--passes", "1");
+    expect(collect.code, collect.err).toBe(0);
+    const model = path.join(dir, "dm.onnx");
+    const train = await drr("train", "--data", records, "--out", model, "--answer-module", fixture("last-integer"), "--folds", "3");
+    expect(train.code, train.err).toBe(0);
+    expect(train.out).toMatch(/Wrote .*dm\.onnx/);
+  });
+
   it("refuses bad modules, bad prompts and a conflicting --answer with clear coded errors", async () => {
     const dir = await tmp("drr-answer-bad-");
     const out = path.join(dir, "r.jsonl");
