@@ -44,7 +44,7 @@ export interface RetryStats {
 }
 
 /** Total of a per-cause count. */
-export function total(counts: Record<RetryCause, number>): number {
+export function retryTotal(counts: Record<RetryCause, number>): number {
   return counts["rate-limit"] + counts["server-error"] + counts.network + counts.timeout;
 }
 
@@ -144,8 +144,8 @@ export function retrySummary(stats: RetryStats): string {
       .filter(([, n]) => n > 0)
       .map(([c, n]) => `${n} ${c}`)
       .join(", ");
-  const retried = total(stats.retries);
-  const gaveUp = total(stats.gaveUp);
+  const retried = retryTotal(stats.retries);
+  const gaveUp = retryTotal(stats.gaveUp);
   return (
     `live requests: ${stats.requests}, ${retried} retries${retried > 0 ? ` (${parts(stats.retries)})` : ""}, ${stats.recovered} recovered after retrying, ` +
     `${gaveUp} given up${gaveUp > 0 ? ` (${parts(stats.gaveUp)}; last: ${stats.lastError})` : ""}`
