@@ -10,9 +10,10 @@ import type { CollectPolicy } from "../bench/collect.js";
 import { DEFAULT_FALLBACK, FALLBACKS } from "../policy/fallback.js";
 import { MODEL_KINDS } from "../dm/model.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
+import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, retryingFetch, retrySummary } from "../pipeline/retry.js";
 import { UsageError } from "./args.js";
 import { ANSWER_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
-import { ANSWER_MODULE_OPTION, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
+import { ANSWER_MODULE_OPTION, formatErrorsLine, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
 
@@ -66,6 +67,8 @@ export const BENCH = defineCommand({
     },
     threshold: { type: "number", min: 0, max: 1, defaultText: "calibrated policy", description: "fixed accept threshold instead of the calibrated stopping policy" },
     concurrency: { type: "int", min: 1, max: 256, default: 8, description: "questions run at once" },
+    retries: { type: "int", min: 0, max: 20, default: DEFAULT_RETRIES, description: "live model: retries of a request answered 429 or 5xx, or that failed to connect or timed out" },
+    "retry-base-ms": { type: "int", min: 0, max: 600_000, default: DEFAULT_RETRY_BASE_MS, description: "live model: first backoff before a retry, doubled each time" },
     model: {
       type: "string",
       placeholder: "FILE.onnx",
@@ -124,7 +127,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (chosen.notice) console.log(chosen.notice);
   const prompts = flags.prompts === undefined ? undefined : await loadPromptsFile(flags.prompts);
   const outDir = path.resolve(flags.out ?? path.join("out", "bench", path.basename(name, ".jsonl")));
-  const live = await defaultChatModel({ items, seed });
+  // A live model's requests retry 429, 5xx, connection errors and timeouts with backoff, a bounded number of times (as drr collect).
+  const retry = retryingFetch({ retries: flags.retries, retryBaseMs: flags["retry-base-ms"] });
+  const live = await defaultChatModel({ items, seed, fetch: retry.fetch });
   console.log(`drr bench: ${name} (${items.length} questions), reasoner ${live.description}`);
   if (flags.model !== undefined) {
     console.log(
@@ -177,7 +182,10 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (critique?.notRun) console.log(`self-critique not run: ${critique.notRun}.`);
   const last = report.seeds.at(-1);
   console.log(`\nReport: ${files.markdown}\nJSON:   ${files.json}\nPlot:   ${files.plot}\nModel:  ${last?.files.model} (seed ${last?.seed})`);
+  if (live.kind === "openai") console.log(`Live model: ${retrySummary(retry.stats)}.`);
   console.log(`Finished in ${report.seconds.toFixed(1)} s.`);
+  const formatErrors = formatErrorsLine(chosen.answer);
+  if (formatErrors) console.log(formatErrors);
   checkFailures(report);
   return 0;
 }
