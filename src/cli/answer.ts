@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ANSWER_KINDS, type AnswerKind } from "../attempt.js";
-import { registerAnswerFormat, type AnswerFormat } from "../answers/index.js";
+import { isGuardedFormat, registerAnswerFormat, type AnswerFormat } from "../answers/index.js";
 import { AnswerError, DrrInputError } from "../errors.js";
 import { checkPrompts, PROMPT_KEYS, type ReasonerPrompts } from "../reasoner/prompts.js";
 import type { ReplayItem } from "../replay/format.js";
@@ -141,4 +141,15 @@ export async function loadPromptsFile(file: string): Promise<Partial<ReasonerPro
   } catch (error) {
     throw new UsageError("INVALID_ARGUMENT", (error as Error).message);
   }
+}
+
+/** A line saying how often a custom format's methods threw and were counted (see src/answers/custom.ts), or undefined when never. */
+export function formatErrorsLine(answer: AnswerKind | AnswerFormat): string | undefined {
+  if (typeof answer === "string" || !isGuardedFormat(answer)) return undefined;
+  const { extract, isCorrect, same, first } = answer.errors;
+  if (extract + isCorrect + same === 0) return undefined;
+  return (
+    `The answer format "${answer.kind}" threw ${extract + isCorrect + same} times (extract ${extract}: no answer; isCorrect ${isCorrect}, same ${same}: false); ` +
+    `first: ${first}. Make the format total on odd text to count those attempts properly.`
+  );
 }

@@ -10,7 +10,7 @@ import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, retryingFetch, retrySummary, un
 import { describeProblems } from "../replay/questions.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
 import { ANSWER_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
-import { ANSWER_MODULE_OPTION, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
+import { ANSWER_MODULE_OPTION, formatErrorsLine, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
 
@@ -178,6 +178,8 @@ export async function collectCommand(argv: string[]): Promise<number> {
   if (result.elsewhere > 0) console.log(`${result.elsewhere} question(s) were held or completed by other workers on ${out}.`);
   const where = files.length > 1 ? `${out} and its pass files (${files.slice(1).join(", ")})` : out;
   console.log(`Ran ${result.ran} questions${passes > 1 ? ` over ${files.length} passes` : ""}: ${result.attempts} attempts, ${result.records} records written to ${where}.`);
+  const formatErrors = formatErrorsLine(answer);
+  if (formatErrors) console.log(formatErrors);
   if (live) console.log(`Live model: ${retrySummary(retry.stats)}.`);
   if (down) {
     throw new ReasonerError(

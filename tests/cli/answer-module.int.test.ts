@@ -81,6 +81,21 @@ describeWith([easy, hard], "--answer-module and --prompts on the command line", 
     expect(train.out).toMatch(/Wrote .*dm\.onnx/);
   });
 
+  it("counts a throw inside extract as no answer and says how often, without failing the run", async () => {
+    const dir = await tmp("drr-answer-throws-");
+    const out = path.join(dir, "records.jsonl");
+    const run = await drr("collect", "--dataset", "gsm8k-easy", "--answer-module", fixture("throws-on-dollar"), "--limit", "8", "--out", out, "--policy", "explore", "--max-attempts", "3", "--passes", "1");
+    expect(run.code, run.err).toBe(0);
+    const { records } = await readRecords(out, { warn: () => undefined });
+    const withDollar = records.filter((r) => r.text.includes("$"));
+    expect(withDollar.length).toBeGreaterThan(0);
+    expect(withDollar.every((r) => r.answer === null && r.label === 0)).toBe(true);
+    expect(records.filter((r) => !r.text.includes("$")).every((r) => r.answer !== null || !/\d/.test(r.text))).toBe(true);
+    expect(run.out).toContain(`The answer format "throws-on-dollar" threw ${withDollar.length} times (extract ${withDollar.length}: no answer`);
+    expect(run.out).toContain("first: extract: cannot parse amounts of money");
+    expect(run.err).toMatch(/threw in extract \(extract: cannot parse amounts of money\); counted as no answer/); // warned once
+  });
+
   it("refuses bad modules, bad prompts and a conflicting --answer with clear coded errors", async () => {
     const dir = await tmp("drr-answer-bad-");
     const out = path.join(dir, "r.jsonl");
