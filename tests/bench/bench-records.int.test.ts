@@ -1,7 +1,7 @@
 // `drr bench --data SOURCE` on behavioural records: records collected by `drr collect` into a JSON
 // Lines file and into a real PostgreSQL table (DRR_TEST_POSTGRES_URL; `.ci/run` starts a server with
-// scripts/postgres.sh and sets it; without it the PostgreSQL test fails when CI is set and is skipped
-// otherwise) are read back as replay items, each question's recorded attempts as its traces.
+// scripts/postgres.sh and sets it; without it, or without the date replay data, the tests are skipped
+// with the reason (tests/support/requirements.ts), or fail under CI) are read back as replay items, each question's recorded attempts as its traces.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
@@ -17,10 +17,10 @@ import { ReplayChatModel } from "../../src/replay/chat-model.js";
 import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { record, spawnChild } from "../behavior/helpers.js";
+import { describeWith, postgresServer, replayData } from "../support/requirements.js";
 
-const URL_VAR = "DRR_TEST_POSTGRES_URL";
-const baseUrl = process.env[URL_VAR]?.trim() || undefined;
-const inCi = Boolean(process.env.CI);
+const data = await replayData("date");
+const postgres = postgresServer();
 // Enough questions that every seed's training split holds right and wrong attempts.
 const LIMIT = 20;
 
@@ -67,11 +67,11 @@ let date: Map<string, ReplayItem>;
 /** The report of the bench on the records file, compared with the one on the PostgreSQL table. */
 let fileReport: Report | undefined;
 
-beforeAll(async () => {
-  date = new Map((await loadDataset("date")).map((item) => [item.id, item]));
-});
+describeWith([data], "drr bench --data FILE.jsonl of behaviour records", () => {
+  beforeAll(async () => {
+    date = new Map((await loadDataset("date")).map((item) => [item.id, item]));
+  });
 
-describe("drr bench --data FILE.jsonl of behaviour records", () => {
   it("runs on the records drr collect wrote, each question's recorded attempts as its traces", async () => {
     const file = path.join(dir, "records.jsonl");
     expect((await collect(file)).code).toBe(0);
@@ -128,38 +128,26 @@ describe("drr bench --data FILE.jsonl of behaviour records", () => {
   }, 240_000);
 });
 
-if (baseUrl === undefined && inCi) {
-  describe("drr bench --data postgres://", () => {
-    it(`needs ${URL_VAR}`, () => {
-      throw new Error(
-        `${URL_VAR} is not set, so the PostgreSQL tests cannot run. In CI, .ci/run starts a server with scripts/postgres.sh and sets it; ` +
-          `locally: bash scripts/postgres.sh start "$(mktemp -d)" prints a URL to export as ${URL_VAR}.`,
-      );
-    });
+describeWith([postgres, data], "drr bench --data postgres:// (real server)", () => {
+  // A skipped describe still runs its body to collect the tests: no URL then.
+  const baseUrl = postgres.value ?? "";
+  const table = `drr_test_${randomBytes(6).toString("hex")}`;
+  const url = `${baseUrl}${baseUrl.includes("?") ? "&" : "?"}drr_table=${table}`;
+  afterAll(async () => {
+    const admin = new pg.Client({ connectionString: baseUrl });
+    await admin.connect();
+    await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await admin.end();
   });
-}
 
-describe.skipIf(baseUrl === undefined)(
-  baseUrl === undefined ? `drr bench --data postgres:// (skipped: ${URL_VAR} is not set)` : "drr bench --data postgres:// (real server)",
-  () => {
-    const table = `drr_test_${randomBytes(6).toString("hex")}`;
-    const url = `${baseUrl as string}${(baseUrl as string).includes("?") ? "&" : "?"}drr_table=${table}`;
-    afterAll(async () => {
-      const admin = new pg.Client({ connectionString: baseUrl });
-      await admin.connect();
-      await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-      await admin.end();
-    });
-
-    it("runs on the records drr collect wrote into the table, with the results of the same records in a file", async () => {
-      expect((await collect(url)).code).toBe(0);
-      const report = await bench(url, path.join(dir, "bench-postgres"));
-      expect(report.dataset).toContain(`drr_table=${table}`);
-      // The same records (same data, seed and policy), stored in another order: the same bench.
-      if (fileReport !== undefined) {
-        expect(report.methods).toEqual(fileReport.methods);
-        expect(report.dm.testAuc.mean).toBe(fileReport.dm.testAuc.mean);
-      }
-    }, 240_000);
-  },
-);
+  it("runs on the records drr collect wrote into the table, with the results of the same records in a file", async () => {
+    expect((await collect(url)).code).toBe(0);
+    const report = await bench(url, path.join(dir, "bench-postgres"));
+    expect(report.dataset).toContain(`drr_table=${table}`);
+    // The same records (same data, seed and policy), stored in another order: the same bench.
+    if (fileReport !== undefined) {
+      expect(report.methods).toEqual(fileReport.methods);
+      expect(report.dm.testAuc.mean).toBe(fileReport.dm.testAuc.mean);
+    }
+  }, 240_000);
+});

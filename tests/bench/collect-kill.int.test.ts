@@ -1,7 +1,8 @@
 // 5 random SIGKILL/resume cycles of `drr collect` (the real CLI) into a JSON Lines file and into a
 // real PostgreSQL table end with the exact record set of an uninterrupted run: 0 lost, 0 duplicated.
 // PostgreSQL comes from DRR_TEST_POSTGRES_URL (`.ci/run` starts a server with scripts/postgres.sh and
-// sets it); without it the PostgreSQL test fails when CI is set and is skipped otherwise.
+// sets it); without it, or without the date replay data, the tests are skipped with the reason
+// (tests/support/requirements.ts), or fail under CI.
 // DRR_TEST_SEED replays the kill moments of a failed run (the seed is in every failure message).
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -13,10 +14,10 @@ import { PostgresSink, readPostgresRecords } from "../../src/behavior/postgres-s
 import type { AttemptRecord } from "../../src/behavior/record.js";
 import { isDrrError } from "../../src/errors.js";
 import { spawnChild, type Child } from "../behavior/helpers.js";
+import { describeWith, postgresServer, replayData } from "../support/requirements.js";
 
-const URL_VAR = "DRR_TEST_POSTGRES_URL";
-const baseUrl = process.env[URL_VAR]?.trim() || undefined;
-const inCi = Boolean(process.env.CI);
+const data = await replayData("date");
+const postgres = postgresServer();
 // Enough questions that 5 killed runs (each stopped soon after its first whole question) leave work for the next.
 const LIMIT = 30;
 const CYCLES = 5;
@@ -143,20 +144,20 @@ async function killCycles(
   return { killed, halfWritten, last };
 }
 
-let expected: AttemptRecord[];
+describeWith([data], `${CYCLES} random SIGKILL/resume cycles of drr collect end with the exact record set of an uninterrupted run`, () => {
+  let expected: AttemptRecord[];
 
-beforeAll(async () => {
-  // The uninterrupted run.
-  const reference = path.join(dir, "uninterrupted.jsonl");
-  const child = drrCollect(reference, 8);
-  expect((await child.exited).code, child.stderr()).toBe(0);
-  const read = fileRecords(reference);
-  expect(read.torn).toBe(0);
-  expected = read.records;
-  expect(expected).toHaveLength(LIMIT * 5);
-}, 240_000);
+  beforeAll(async () => {
+    // The uninterrupted run.
+    const reference = path.join(dir, "uninterrupted.jsonl");
+    const child = drrCollect(reference, 8);
+    expect((await child.exited).code, child.stderr()).toBe(0);
+    const read = fileRecords(reference);
+    expect(read.torn).toBe(0);
+    expected = read.records;
+    expect(expected).toHaveLength(LIMIT * 5);
+  }, 240_000);
 
-describe(`${CYCLES} random SIGKILL/resume cycles of drr collect end with the exact record set of an uninterrupted run`, () => {
   it("into a JSON Lines file", async () => {
     const out = path.join(dir, "killed.jsonl");
     const { killed, halfWritten, last } = await killCycles(
@@ -174,26 +175,12 @@ describe(`${CYCLES} random SIGKILL/resume cycles of drr collect end with the exa
     expectExactly(records, expected, out);
     expect(existsSync(`${out}.lock`)).toBe(false);
   }, 300_000);
-});
 
-if (baseUrl === undefined && inCi) {
-  describe("drr collect SIGKILL/resume cycles into PostgreSQL", () => {
-    it(`needs ${URL_VAR}`, () => {
-      throw new Error(
-        `${URL_VAR} is not set, so the PostgreSQL tests cannot run. In CI, .ci/run starts a server with scripts/postgres.sh and sets it; ` +
-          `locally: bash scripts/postgres.sh start "$(mktemp -d)" prints a URL to export as ${URL_VAR}.`,
-      );
-    });
-  });
-}
-
-describe.skipIf(baseUrl === undefined)(
-  baseUrl === undefined
-    ? `${CYCLES} SIGKILL/resume cycles of drr collect into PostgreSQL (skipped: ${URL_VAR} is not set)`
-    : `${CYCLES} random SIGKILL/resume cycles of drr collect end with the exact record set of an uninterrupted run`,
-  () => {
+  describeWith([postgres], "into PostgreSQL", () => {
+    // A skipped describe still runs its body to collect the tests: no URL then.
+    const baseUrl = postgres.value ?? "";
     const table = `drr_test_${randomBytes(6).toString("hex")}`;
-    const url = `${baseUrl as string}${(baseUrl as string).includes("?") ? "&" : "?"}drr_table=${table}`;
+    const url = `${baseUrl}${baseUrl.includes("?") ? "&" : "?"}drr_table=${table}`;
     afterAll(async () => {
       const admin = new pg.Client({ connectionString: baseUrl });
       await admin.connect();
@@ -228,5 +215,5 @@ describe.skipIf(baseUrl === undefined)(
       expect(skipped).toBe(0);
       expectExactly(records, expected, `table ${table}`);
     }, 300_000);
-  },
-);
+  });
+});

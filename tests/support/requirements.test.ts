@@ -8,15 +8,6 @@ import { dataMirror, inCi, postgresServer, replayData, unmetReason } from "./req
 
 const root = join(import.meta.dirname, "..", "..");
 
-/**
- * Integration tests written by other work in progress that do not use the helper yet; each must
- * move to `describeWith` (then leave this list).
- */
-const NOT_YET: readonly string[] = [
-  "tests/bench/bench-records.int.test.ts",
-  "tests/bench/collect-kill.int.test.ts",
-];
-
 describe("integration-test requirements", () => {
   const saved = { ...process.env };
   let dir: string;
@@ -70,7 +61,6 @@ describe("integration-test requirements", () => {
     expect(files.length).toBeGreaterThan(5);
     const offenders: string[] = [];
     for (const file of files) {
-      if (NOT_YET.includes(file)) continue;
       const text = await readFile(join(root, file), "utf8");
       const needs = /loadDataset\(|DRR_DATA_MIRROR|DRR_TEST_POSTGRES_URL|notebooks\.sh/.test(text);
       if (/describe\.skipIf|it\.skipIf|describe\.runIf|shared\/data/.test(text)) offenders.push(`${file}: skips or finds data on its own`);
