@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PostgresSink, readPostgresRecords } from "../../src/behavior/postgres-sink.js";
 import type { AttemptRecord } from "../../src/behavior/record.js";
 import { isDrrError } from "../../src/errors.js";
+import { mulberry32 } from "../../src/util/prng.js";
 import { spawnChild, type Child } from "../behavior/helpers.js";
 import { describeWith, postgresServer, replayData } from "../support/requirements.js";
 
@@ -88,14 +89,8 @@ function incomplete(records: AttemptRecord[]): number {
   return count;
 }
 
-/** The seeded random numbers in [0, 1) of one target's cycles. */
-function prng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 1103515245 + 12345) % 2 ** 31;
-    return s / 2 ** 31;
-  };
-}
+/** The records of the uninterrupted run (set in the reference run's beforeAll). */
+let expected: AttemptRecord[] = [];
 
 /**
  * CYCLES times: start `drr collect` (1 to 3 questions at once), wait until this run has written one
@@ -113,7 +108,7 @@ async function killCycles(
   read: () => Promise<AttemptRecord[]>,
   inject: (record: AttemptRecord) => Promise<void>,
 ): Promise<{ killed: number; halfWritten: number; last: Child }> {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   let killed = 0;
   let halfWritten = 0;
   for (let cycle = 0; cycle < CYCLES; cycle++) {
@@ -145,8 +140,6 @@ async function killCycles(
 }
 
 describeWith([data], `${CYCLES} random SIGKILL/resume cycles of drr collect end with the exact record set of an uninterrupted run`, () => {
-  let expected: AttemptRecord[];
-
   beforeAll(async () => {
     // The uninterrupted run.
     const reference = path.join(dir, "uninterrupted.jsonl");
