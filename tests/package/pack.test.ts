@@ -96,6 +96,7 @@ describe("the packed package", () => {
       "./behavior": "readRecords",
       "./replay": "startReplayServer",
       "./bench": "collectBehavior",
+      "./pipeline": "trainPipeline",
       "./testing": "ScriptedChatModel",
     };
     expect(SUBPATHS.sort()).toEqual(Object.keys(expected).sort());
