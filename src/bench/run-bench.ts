@@ -376,7 +376,7 @@ function checkTraceCounts(items: readonly ReplayItem[], maxAttempts: number): vo
       "NOT_ENOUGH_TRACES",
       `${short.length} of ${items.length} questions have fewer than --max-attempts ${maxAttempts} recorded traces ` +
         `(for example "${short[0]?.id}" has ${short[0]?.traces.length}); lower --max-attempts to at most ` +
-        `${Math.min(...items.map((i) => i.traces.length))}, or use a live model.`,
+        `${Math.min(...items.map((i) => i.traces.length))}, or use a live model; behaviour records must be collected with --policy explore (every attempt recorded).`,
     );
   }
 }

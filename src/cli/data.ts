@@ -15,7 +15,7 @@ export const DEFAULT_DATASET: DatasetName = "gsm8k";
 
 /** `--data FILE` and `--dataset NAME`, shared by the commands that read replay items. */
 export const DATA_OPTIONS = {
-  data: { type: "string", placeholder: "FILE", description: "replay items (JSON Lines), or your own questions ({\"id\", \"question\", \"gold\"?} per line, or CSV with a header) with a live model, instead of a public data set" },
+  data: { type: "string", placeholder: "FILE", description: "replay items (JSON Lines); behaviour records (a JSON Lines file or a postgres:// URL, as drr collect writes them), each question's recorded attempts replayed; or your own questions ({\"id\", \"question\", \"gold\"?} per line, or CSV with a header) with a live model; instead of a public data set" },
   dataset: {
     type: "choice",
     choices: DATASET_NAMES,
