@@ -77,3 +77,4 @@ export {
   type ParsedFeedback,
 } from "./feedback.js";
 export { llmJudgeLabeler, DEFAULT_JUDGE_INSTRUCTIONS, type LlmJudgeLabeler, type LlmJudgeOptions, type LlmJudgeStats } from "./llm-judge.js";
+export { recordsToReplayItems, readReplayItemsFromRecords, type RecordsToReplayResult, type ReplayFromRecordsOptions } from "./to-replay.js";
