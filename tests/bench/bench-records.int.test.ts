@@ -3,11 +3,9 @@
 // scripts/postgres.sh and sets it; without it, or without the date replay data, the tests are skipped
 // with the reason (tests/support/requirements.ts), or fail under CI) are read back as replay items, each question's recorded attempts as its traces.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { randomBytes } from "node:crypto";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { readRecords } from "../../src/behavior/sinks.js";
 import { readReplayItemsFromRecords, recordsToReplayItems } from "../../src/behavior/to-replay.js";
 import { collectBehavior } from "../../src/bench/collect.js";
@@ -17,7 +15,7 @@ import { ReplayChatModel } from "../../src/replay/chat-model.js";
 import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { record, spawnChild } from "../behavior/helpers.js";
-import { describeWith, postgresServer, replayData } from "../support/requirements.js";
+import { describeWith, freshPostgresTable, postgresServer, replayData } from "../support/requirements.js";
 
 const data = await replayData("date");
 const postgres = postgresServer();
@@ -129,16 +127,7 @@ describeWith([data], "drr bench --data FILE.jsonl of behaviour records", () => {
 });
 
 describeWith([postgres, data], "drr bench --data postgres:// (real server)", () => {
-  // A skipped describe still runs its body to collect the tests: no URL then.
-  const baseUrl = postgres.value ?? "";
-  const table = `drr_test_${randomBytes(6).toString("hex")}`;
-  const url = `${baseUrl}${baseUrl.includes("?") ? "&" : "?"}drr_table=${table}`;
-  afterAll(async () => {
-    const admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    await admin.end();
-  });
+  const { url, table } = freshPostgresTable(postgres);
 
   it("runs on the records drr collect wrote into the table, with the results of the same records in a file", async () => {
     expect((await collect(url)).code).toBe(0);

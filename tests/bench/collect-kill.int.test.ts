@@ -4,18 +4,16 @@
 // sets it); without it, or without the date replay data, the tests are skipped with the reason
 // (tests/support/requirements.ts), or fail under CI.
 // DRR_TEST_SEED replays the kill moments of a failed run (the seed is in every failure message).
-import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import pg from "pg";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { PostgresSink, readPostgresRecords } from "../../src/behavior/postgres-sink.js";
 import type { AttemptRecord } from "../../src/behavior/record.js";
 import { isDrrError } from "../../src/errors.js";
 import { mulberry32 } from "../../src/util/prng.js";
 import { spawnChild, type Child } from "../behavior/helpers.js";
-import { describeWith, postgresServer, replayData } from "../support/requirements.js";
+import { describeWith, freshPostgresTable, postgresServer, replayData } from "../support/requirements.js";
 
 const data = await replayData("date");
 const postgres = postgresServer();
@@ -170,16 +168,7 @@ describeWith([data], `${CYCLES} random SIGKILL/resume cycles of drr collect end 
   }, 300_000);
 
   describeWith([postgres], "into PostgreSQL", () => {
-    // A skipped describe still runs its body to collect the tests: no URL then.
-    const baseUrl = postgres.value ?? "";
-    const table = `drr_test_${randomBytes(6).toString("hex")}`;
-    const url = `${baseUrl}${baseUrl.includes("?") ? "&" : "?"}drr_table=${table}`;
-    afterAll(async () => {
-      const admin = new pg.Client({ connectionString: baseUrl });
-      await admin.connect();
-      await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-      await admin.end();
-    });
+    const { url, table } = freshPostgresTable(postgres);
 
     it("into PostgreSQL", async () => {
       const { killed, halfWritten, last } = await killCycles(

@@ -5,28 +5,12 @@ import { fileURLToPath } from "node:url";
 import { afterEach, expect, it, vi } from "vitest";
 import { readRecords } from "../../src/behavior/sinks.js";
 import type { MultiSeedReport } from "../../src/bench/seeds.js";
-import { main } from "../../src/cli.js";
+import { drr } from "../support/cli.js";
 import { describeWith, replayData } from "../support/requirements.js";
 
 const fixtures = fileURLToPath(new URL("../answers/fixtures/", import.meta.url));
 const fixture = (name: string) => path.join(fixtures, `${name}.mjs`);
 const tmp = (prefix: string) => mkdtemp(path.join(tmpdir(), prefix));
-
-/** Runs `drr …` in-process with console output captured. */
-async function drr(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const warn = vi.spyOn(console, "warn").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  try {
-    return { code: await main(argv), out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    warn.mockRestore();
-  }
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -13,28 +13,12 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it, vi } from "vitest";
 import { answerFormat } from "../../src/answers/index.js";
 import { readRecords } from "../../src/behavior/sinks.js";
-import { main } from "../../src/cli.js";
 import type { ReplayItem } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
 import { traceForAttempt } from "../../src/replay/order.js";
 import { startReplayServer, type ReplayServer } from "../../src/replay/server.js";
+import { drr } from "../support/cli.js";
 import { describeWith, replayData } from "../support/requirements.js";
-
-/** Runs `drr …` in-process with console output captured. */
-async function drr(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const warn = vi.spyOn(console, "warn").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  try {
-    return { code: await main(argv), out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    warn.mockRestore();
-  }
-}
 
 /** A loopback HTTP server: `respond` decides each chat completion request (by its body), else it is forwarded to `upstream`. */
 async function endpoint(

@@ -9,28 +9,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, beforeAll, expect, it, vi } from "vitest";
 import type { MultiSeedReport } from "../../src/bench/seeds.js";
-import { main } from "../../src/cli.js";
 import { OnnxDiscriminator } from "../../src/dm/onnx-discriminator.js";
 import { writeReplayFile } from "../../src/replay/format.js";
 import { loadDataset } from "../../src/replay/loaders.js";
+import { drr } from "../support/cli.js";
 import { describeWith, replayData } from "../support/requirements.js";
 
 vi.setConfig({ testTimeout: 600_000 });
-
-async function drr(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void out.push(a.join(" ")));
-  const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  const warn = vi.spyOn(console, "warn").mockImplementation((...a: unknown[]) => void err.push(a.join(" ")));
-  try {
-    return { code: await main(argv), out: out.join("\n"), err: err.join("\n") };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    warn.mockRestore();
-  }
-}
 
 afterEach(() => vi.unstubAllEnvs());
 

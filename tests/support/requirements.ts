@@ -11,9 +11,10 @@
  * broken set-up, never a silent skip.
  */
 import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { describe, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
 import { isDrrError } from "../../src/errors.js";
 import { defaultCacheDir, sourceRelativePath } from "../../src/replay/fetch.js";
 import { loadDataset, type DatasetName } from "../../src/replay/loaders.js";
@@ -128,4 +129,24 @@ export function describeWith(requirements: readonly Requirement[], title: string
     console.warn(`Skipping "${title}": ${reason}`);
     describe.skip(`${title} (skipped: ${reason})`, body);
   }
+}
+
+/**
+ * A table of its own on the test server (`drr_table=` in the URL), so that tests and test runs never
+ * share rows; dropped after the enclosing describe. Call it inside a `describeWith([postgres, …])`:
+ * in a skipped describe (no server) the URL is empty and nothing is dropped.
+ */
+export function freshPostgresTable(postgres: ValueRequirement<string>): { url: string; table: string } {
+  const baseUrl = postgres.value ?? "";
+  const table = `drr_test_${randomBytes(6).toString("hex")}`;
+  const url = `${baseUrl}${baseUrl.includes("?") ? "&" : "?"}drr_table=${table}`;
+  afterAll(async () => {
+    if (!postgres.met) return;
+    const { default: pg } = await import("pg");
+    const admin = new pg.Client({ connectionString: baseUrl });
+    await admin.connect();
+    await admin.query(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await admin.end();
+  });
+  return { url, table };
 }
