@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { vi } from "vitest";
 import type { ScoringInput } from "../../src/attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../../src/behavior/record.js";
+import { initParams, type ModelParams } from "../../src/dm/model.js";
 import { Prng } from "../../src/util/prng.js";
 
 /** Makes a temporary folder and returns it with a function that removes it. */
@@ -106,4 +107,23 @@ export async function expectCode(run: Promise<unknown> | (() => unknown), code: 
     return e as Error & { code: string };
   }
   throw new Error(`Expected error code ${code}, but nothing was thrown.`);
+}
+
+/** Parameters with random weights everywhere, so every input dimension matters. */
+export function randomParams(kind: "logreg" | "mlp", dim: number, seed: number, hidden = 32): ModelParams {
+  const prng = new Prng(seed);
+  const params = initParams(kind, dim, { hidden, seed });
+  const fill = (a: Float32Array, scale: number) => {
+    for (let i = 0; i < a.length; i++) a[i] = prng.normal() * scale;
+  };
+  if (params.kind === "logreg") {
+    fill(params.w, 0.5);
+    fill(params.b, 0.5);
+  } else {
+    fill(params.w1, 0.3);
+    fill(params.b1, 0.1);
+    fill(params.w2, 0.5);
+    fill(params.b2, 0.5);
+  }
+  return params;
 }

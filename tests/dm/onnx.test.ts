@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Featurizer, featurizerConfig, featureDim, FEATURIZER_VERSION } from "../../src/dm/features.js";
-import { initParams, predict, predictDense, type ModelParams } from "../../src/dm/model.js";
+import { predict, predictDense, type ModelParams } from "../../src/dm/model.js";
 import { OnnxDiscriminator } from "../../src/dm/onnx-discriminator.js";
 import { decodeOnnxModel, paramsFromOnnx, readDmMetadata } from "../../src/dm/onnx-reader.js";
 import {
@@ -20,26 +20,8 @@ import {
 import { Prng } from "../../src/util/prng.js";
 import { syntheticRecords } from "../../src/dm/synthetic.js";
 import { trainDm } from "../../src/dm/trainer.js";
-import { expectCode, randomInputs, tempDir } from "./helpers.js";
+import { expectCode, randomInputs, randomParams, tempDir } from "./helpers.js";
 
-/** Parameters with random weights everywhere, so every input dimension matters. */
-function randomParams(kind: "logreg" | "mlp", dim: number, seed: number): ModelParams {
-  const prng = new Prng(seed);
-  const params = initParams(kind, dim, { hidden: 32, seed });
-  const fill = (a: Float32Array, scale: number) => {
-    for (let i = 0; i < a.length; i++) a[i] = prng.normal() * scale;
-  };
-  if (params.kind === "logreg") {
-    fill(params.w, 0.5);
-    fill(params.b, 0.5);
-  } else {
-    fill(params.w1, 0.3);
-    fill(params.b1, 0.1);
-    fill(params.w2, 0.5);
-    fill(params.b2, 0.5);
-  }
-  return params;
-}
 
 let dir: string;
 let cleanup: () => Promise<void>;

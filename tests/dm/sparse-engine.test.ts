@@ -10,38 +10,22 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Featurizer, featureDim, featurizerConfig } from "../../src/dm/features.js";
-import { initParams, predict, type ModelParams } from "../../src/dm/model.js";
+import { predict, type ModelParams } from "../../src/dm/model.js";
 import { OnnxDiscriminator } from "../../src/dm/onnx-discriminator.js";
 import { decodeOnnxModel, linearParamsOf } from "../../src/dm/onnx-reader.js";
 import { encodeDmModel, encodeOnnxModel, makeMetadata, metadataToProps, writeDmModel } from "../../src/dm/onnx-writer.js";
-import { Prng } from "../../src/util/prng.js";
-import { expectCode, randomInputs, tempDir } from "./helpers.js";
+import { expectCode, randomInputs, randomParams, tempDir } from "./helpers.js";
 
 const config = featurizerConfig({ hashBuckets: 1 << 10 });
 const dim = featureDim(config);
 
-function randomParams(kind: "logreg" | "mlp", seed: number): ModelParams {
-  const prng = new Prng(seed);
-  const params = initParams(kind, dim, { hidden: 8, seed });
-  const fill = (a: Float32Array, scale: number) => {
-    for (let i = 0; i < a.length; i++) a[i] = prng.normal() * scale;
-  };
-  if (params.kind === "logreg") {
-    fill(params.w, 0.5);
-    fill(params.b, 0.5);
-  } else {
-    fill(params.w1, 0.3);
-    fill(params.w2, 0.5);
-  }
-  return params;
-}
 
 let dir: string;
 let cleanup: () => Promise<void>;
 let logregPath: string;
 let mlpPath: string;
-const logreg = randomParams("logreg", 1);
-const mlp = randomParams("mlp", 2);
+const logreg = randomParams("logreg", dim, 1, 8);
+const mlp = randomParams("mlp", dim, 2, 8);
 
 beforeAll(async () => {
   ({ dir, cleanup } = await tempDir("sparse-engine"));
