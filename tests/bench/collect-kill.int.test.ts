@@ -17,8 +17,9 @@ import { describeWith, freshPostgresTable, postgresServer, replayData } from "..
 
 const data = await replayData("date");
 const postgres = postgresServer();
-// Enough questions that 5 killed runs (each stopped soon after its first whole question) leave work for the next.
-const LIMIT = 30;
+// Enough questions that 5 killed runs leave work for the next: a replayed run of 30 questions takes
+// about 0.1 s after start-up here, so each run is killed within 20 ms of its first whole questions.
+const LIMIT = 60;
 const CYCLES = 5;
 const SEED = Number(process.env.DRR_TEST_SEED ?? Date.now() % 100_000);
 
@@ -92,7 +93,7 @@ let expected: AttemptRecord[] = [];
 
 /**
  * CYCLES times: start `drr collect` (1 to 3 questions at once), wait until this run has written one
- * or two whole questions (their records are in `out`), wait a random 0 to 0.5 s more, SIGKILL it;
+ * or two whole questions (their records are in `out`), wait a random 0 to 20 ms more, SIGKILL it;
  * the questions under way are left half written. Then one last run that finishes. Returns how many
  * runs were killed before they finished, and how many half-written questions (as `read` finds the
  * records after each kill) the next runs had to repair. The collector writes a question's records
@@ -112,7 +113,7 @@ async function killCycles(
   for (let cycle = 0; cycle < CYCLES; cycle++) {
     const child = drrCollect(out, 1 + Math.floor(random() * 3));
     const questions = 1 + Math.floor(random() * 2);
-    const delay = random() * 500;
+    const delay = random() * 20;
     let exited = false;
     void child.exited.then(() => {
       exited = true;
