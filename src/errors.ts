@@ -110,7 +110,7 @@ const POLICY_CODES = {
 const DM_CODES = {
   NAN_FEATURE: "A feature, weight or metric is NaN or infinite.",
   SINGLE_CLASS: "The training data has only one label.",
-  INFERENCE_FAILED: "onnxruntime failed to score.",
+  INFERENCE_FAILED: "The DM could not score: its engine failed at run time or the model was released.",
   FEATURE_HASH_MISMATCH: "The model was trained with another featurizer; retrain it.",
   MODEL_NOT_FOUND: "No DM model file at the path.",
   MODEL_NOT_A_FILE: "The DM model path is a folder, a FIFO or a device.",

@@ -75,7 +75,7 @@ export { defaultChatModel, hasLiveModel, type DefaultModel, type DefaultModelOpt
 
 // Discriminators.
 export { BaseDiscriminator, isDiscriminator, type Discriminator } from "./dm/discriminator.js";
-export { OnnxDiscriminator, type OnnxDiscriminatorOptions } from "./dm/onnx-discriminator.js";
+export { OnnxDiscriminator, type DmEngine, type OnnxDiscriminatorOptions } from "./dm/onnx-discriminator.js";
 export type { DmModelMetadata } from "./dm/onnx-writer.js";
 export { OracleDiscriminator, type OracleDiscriminatorOptions } from "./dm/oracle.js";
 export { LlmCriticDiscriminator, type LlmCriticOptions } from "./dm/llm-critic.js";

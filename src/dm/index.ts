@@ -35,7 +35,7 @@ export {
 } from "./metrics.js";
 export { DM_SCHEMA_VERSION, encodeDmModel, makeMetadata, writeDmModel, type DmModelMetadata, type TrainingSummary } from "./onnx-writer.js";
 export { decodeOnnxModel, paramsFromOnnx, readDmMetadata, type DecodedOnnxModel } from "./onnx-reader.js";
-export { OnnxDiscriminator, type OnnxDiscriminatorOptions } from "./onnx-discriminator.js";
+export { DM_ENGINES, OnnxDiscriminator, type DmEngine, type OnnxDiscriminatorOptions } from "./onnx-discriminator.js";
 export { DEFAULT_CRITIC_INSTRUCTIONS, parseVerdict } from "./llm-critic.js";
 // The stopping policy's calibration: out-of-fold DM scores, then the policy chosen by simulation.
 export {
