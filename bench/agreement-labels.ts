@@ -14,7 +14,7 @@ const root = process.argv[2] ?? "out/pseudo-labels";
 for (const set of ["date", "gsm8k-easy", "mathqa", "penguins", "qwen-gsm8k-hard"] as DatasetName[]) {
   const dir = path.join(root, `${set}-agreement`);
   if (!existsSync(dir)) continue;
-  const task = (await loadDataset(set))[0]?.task ?? "number";
+  const answerKind = (await loadDataset(set))[0]?.answerKind ?? "number";
   let agree = 0;
   let labelled = 0;
   let questions = 0;
@@ -24,7 +24,7 @@ for (const set of ["date", "gsm8k-easy", "mathqa", "penguins", "qwen-gsm8k-hard"
     for (const file of readdirSync(path.join(dir, seed)).filter((f) => f.startsWith("behavior-train"))) {
       records.push(...(await readRecords(path.join(dir, seed, file), { warn: () => undefined })).records);
     }
-    const { records: pseudo, stats } = agreementLabels(records, { answer: task });
+    const { records: pseudo, stats } = agreementLabels(records, { answerKind });
     questions += stats.questions;
     labelledQuestions += stats.labelledQuestions;
     pseudo.forEach((r, i) => {

@@ -111,7 +111,7 @@ const dir = await mkdtemp(path.join(tmpdir(), "drr-bench-collect-"));
 let peak = process.memoryUsage().rss;
 const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
 const started = performance.now();
-const result = await collectBehavior({ items: train, model: new ReplayChatModel({ items, seed: 0 }), out: path.join(dir, "records.jsonl"), answer: "number" });
+const result = await collectBehavior({ items: train, model: new ReplayChatModel({ items, seed: 0 }), out: path.join(dir, "records.jsonl"), answerKind: "number" });
 const seconds = (performance.now() - started) / 1000;
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);

@@ -49,14 +49,14 @@ function records(items: readonly ReplayItem[], name: DatasetName, seed: number):
   const out: LabelledInput[] = [];
   for (const item of items) {
     if (item.gold === null) continue;
-    const task = item.task ?? DATASET_INFO[name].answer;
-    const format = answerFormat(task);
+    const answerKind = item.answerKind ?? DATASET_INFO[name].answerKind;
+    const format = answerFormat(answerKind);
     const gold = format.normalizeGold(item.gold);
     const previous: PriorAttempt[] = [];
     for (const [attempt, index] of traceOrder(item.id, item.traces.length, seed).slice(0, ATTEMPTS).entries()) {
       const text = (item.traces[index] as { text: string }).text;
       const answer = format.extract(text);
-      out.push({ questionId: item.id, question: item.question, task, attempt, text, answer, previous: [...previous], label: format.isCorrect(answer, gold) ? 1 : 0 });
+      out.push({ questionId: item.id, question: item.question, answerKind, attempt, text, answer, previous: [...previous], label: format.isCorrect(answer, gold) ? 1 : 0 });
       previous.push({ text, answer, feedback: "Wrong answer! Try again." });
     }
   }

@@ -52,7 +52,7 @@ function runSeed(all: readonly ReplayItem[], set: DatasetName, n: number | undef
   return runBench({
     items: all,
     dataset: set,
-    answer: DATASET_INFO[set].answer,
+    answerKind: DATASET_INFO[set].answerKind,
     outDir: path.join(outDir, `seed${seed}`),
     seed,
     objective,

@@ -25,13 +25,13 @@ export async function realAttempts(name: DatasetName, options: { attempts?: numb
   const seed = options.seed ?? 0;
   // An unroutable download address: a file in neither the mirror nor the cache fails fast.
   const items = await loadDataset(name, { baseUrl: "http://127.0.0.1:9/", timeoutMs: 2000 });
-  const task = DATASET_INFO[name].answer;
-  const format = answerFormat(task);
+  const answerKind = DATASET_INFO[name].answerKind;
+  const format = answerFormat(answerKind);
   const questions: AttemptRecord[][] = [];
   for (const item of items) {
     if (item.gold === null) continue;
-    const itemTask = item.task ?? task;
-    const itemFormat = item.task === undefined ? format : answerFormat(item.task);
+    const itemKind = item.answerKind ?? answerKind;
+    const itemFormat = item.answerKind === undefined ? format : answerFormat(item.answerKind);
     const gold = itemFormat.normalizeGold(item.gold);
     const previous: PriorAttempt[] = [];
     const own: AttemptRecord[] = [];
@@ -44,7 +44,7 @@ export async function realAttempts(name: DatasetName, options: { attempts?: numb
           schemaVersion: RECORD_SCHEMA_VERSION,
           questionId: item.id,
           question: item.question,
-          task: itemTask,
+          answerKind: itemKind,
           gold: item.gold,
           attempt,
           text,

@@ -45,7 +45,7 @@ function makeRecord(writer: string, round: number, i: number): AttemptRecord {
     schemaVersion: RECORD_SCHEMA_VERSION,
     questionId: `${writer}-q${q}`,
     question: `Question ${q}: ${"Natalia sold clips to 48 of her friends in April, and then she sold half as many clips in May. ".repeat(2)}How many clips did Natalia sell altogether in April and May?`,
-    task: "number",
+    answerKind: "number",
     gold: null,
     attempt,
     text,

@@ -39,7 +39,7 @@ export {
 } from "./errors.js";
 
 // What a discriminator sees and decides.
-export { ANSWER_KINDS, DECISIONS, type AnswerKind, type Decision, type PriorAttempt, type ScoringInput } from "./attempt.js";
+export { ANSWER_KINDS, answerKindOf, DECISIONS, type AnswerKind, type Decision, type PriorAttempt, type ScoringInput } from "./attempt.js";
 
 // The graph.
 export { createDrrGraph, type DrrGraph } from "./graph/create-drr-graph.js";

@@ -8,7 +8,7 @@ import type { AnswerKind } from "../attempt.js";
  * Every method should be total on strings: odd model text gives `null` or `false`, not an exception.
  */
 export interface AnswerFormat {
-  /** The format's name: a built-in kind, or any other name for a custom format (it is written into records' `task`). */
+  /** The format's name: a built-in kind, or any other name for a custom format (it is written into records' `answerKind`). */
   readonly kind: AnswerKind | (string & {});
   /** Returns the canonical answer string extracted from a model's full output, or null when none can be extracted. */
   extract(text: string): string | null;
@@ -25,5 +25,5 @@ export interface AnswerFormat {
   readonly answerHint?: string;
 }
 
-/** A built-in answer kind, or a custom `AnswerFormat`: what every `answer` option accepts. */
+/** A built-in answer kind, or a custom `AnswerFormat`: what every `answerKind` option accepts. */
 export type AnswerSpec = AnswerKind | AnswerFormat;

@@ -41,7 +41,7 @@ const GUARDED = new WeakMap<object, GuardedAnswerFormat>();
  * inputs naming that kind use it. Returns the format behind its guard (see src/answers/custom.ts).
  * Registering another object under the same name replaces the earlier one (the newest wins).
  * Throws `NOT_AN_ANSWER_FORMAT` (naming what is missing) or `ANSWER_KIND_RESERVED` (a built-in name).
- * Every `answer` option that takes an AnswerFormat registers it; call this only to make a kind
+ * Every `answerKind` option that takes an AnswerFormat registers it; call this only to make a kind
  * known before records of it are read (e.g. before `trainDm` on records of a custom kind).
  */
 export function registerAnswerFormat(format: AnswerFormat, where?: string): GuardedAnswerFormat {
@@ -64,7 +64,7 @@ export function isAnswerKind(name: unknown): boolean {
   return typeof name === "string" && (Object.prototype.hasOwnProperty.call(FORMATS, name) || CUSTOM.has(name));
 }
 
-/** The kind name of an `answer` option: the kind itself, or a custom format's `kind`. */
+/** The kind name of an `answerKind` option: the kind itself, or a custom format's `kind`. */
 export function answerKindName(answer: AnswerSpec): string {
   return typeof answer === "string" ? answer : answer.kind;
 }

@@ -6,11 +6,14 @@
  */
 import type { AnswerKind } from "../attempt.js";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { answerKindOption } from "../answers/kind-option.js";
 import { BehaviorError } from "../errors.js";
 import type { AttemptRecord } from "./record.js";
 
 export interface AgreementOptions {
   /** How answers are compared: a built-in kind or an `AnswerFormat`. Defaults to "number". */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   answer?: AnswerKind | AnswerFormat;
   /**
    * Least share of the question's attempts (null answers included) that must give the majority
@@ -59,7 +62,7 @@ export const DEFAULT_AGREEMENT_MIN_ATTEMPTS = 2;
 
 function checkOptions(options: AgreementOptions): { format: AnswerFormat; minShare: number; minAttempts: number } {
   if (options === null || typeof options !== "object") {
-    throw new BehaviorError("INVALID_ARGUMENT", "agreementLabels needs an options object, e.g. { answer: \"number\" }.");
+    throw new BehaviorError("INVALID_ARGUMENT", "agreementLabels needs an options object, e.g. { answerKind: \"number\" }.");
   }
   const minShare = options.minShare ?? DEFAULT_AGREEMENT_MIN_SHARE;
   if (typeof minShare !== "number" || !(minShare > 0 && minShare <= 1)) {
@@ -69,7 +72,8 @@ function checkOptions(options: AgreementOptions): { format: AnswerFormat; minSha
   if (!Number.isInteger(minAttempts) || minAttempts < 1) {
     throw new BehaviorError("INVALID_ARGUMENT", `minAttempts must be a whole number of at least 1; got ${String(minAttempts)}.`);
   }
-  return { format: answerFormat(options.answer ?? "number"), minShare, minAttempts };
+  const kind = answerKindOption(options, (message) => new BehaviorError("INVALID_ARGUMENT", message));
+  return { format: answerFormat(kind ?? "number"), minShare, minAttempts };
 }
 
 /**

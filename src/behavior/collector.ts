@@ -1,6 +1,7 @@
 import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import { ANSWER_KINDS, DECISIONS, type AnswerKind, type PriorAttempt } from "../attempt.js";
+import { answerKindOf, DECISIONS, type AnswerKind, type PriorAttempt } from "../attempt.js";
 import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
+import { answerKindFormat } from "../answers/kind-option.js";
 import { BehaviorError, type DrrErrorCode } from "../errors.js";
 import { checkLabel, toLabeler, trajectoryToRecords, type LabelFunction, type Labeler } from "./labels.js";
 import type { AttemptRecord, Decision } from "./record.js";
@@ -35,9 +36,11 @@ export interface BehaviorCollectorOptions {
   /** What to write: attempt records (default), trajectories, or both. */
   write?: CollectorWrite;
   /**
-   * How answers are extracted when the run's input names no `task`: a built-in kind or a custom
-   * `AnswerFormat` (checked and registered under its `kind`, which records carry as `task`). Defaults to "number".
+   * How answers are extracted when the run's input names no `answerKind`: a built-in kind or a custom
+   * `AnswerFormat` (checked and registered under its `kind`, which records carry as `answerKind`). Defaults to "number".
    */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   answer?: AnswerKind | AnswerFormat;
   /** Labels each record before it is written. Without one, records are written with label null. */
   labeler?: Labeler | LabelFunction;
@@ -207,12 +210,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
       throw new BehaviorError("INVALID_ARGUMENT", `write must be "records", "trajectories" or "both"; got ${JSON.stringify(write)}.`);
     }
     this.writeWhat = write;
-    const answer = options.answer ?? "number";
-    if ((typeof answer !== "object" || answer === null) && !isAnswerKind(answer)) {
-      throw new BehaviorError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")} or an AnswerFormat object; got ${JSON.stringify(answer)}.`);
-    }
-    // A custom format is checked (NOT_AN_ANSWER_FORMAT names what it lacks) and registered under its kind.
-    this.answerKind = answerFormat(answer).kind as AnswerKind;
+    this.answerKind = answerKindFormat(options, (message) => new BehaviorError("INVALID_ARGUMENT", message)).kind as AnswerKind;
     this.labeler = options.labeler === undefined ? null : toLabeler(options.labeler);
     if (options.attemptNodes !== undefined && !Array.isArray(options.attemptNodes)) {
       throw new BehaviorError("INVALID_ARGUMENT", "attemptNodes must be an array of LangGraph node names, e.g. [\"think\"].");
@@ -560,15 +558,20 @@ export class BehaviorCollector extends BaseCallbackHandler {
       });
   }
 
-  private taskOf(open: OpenTrajectory, outputs: Record<string, unknown>): AnswerKind {
-    const task = str(open.inputs.task) ?? str(outputs.task);
-    return task !== undefined && isAnswerKind(task) ? (task as AnswerKind) : this.answerKind;
+  /** The run's answer kind: its input's (or output's) `answerKind`, else its deprecated `task`, when that is a known kind; else the collector's. */
+  private answerKindOf(open: OpenTrajectory, outputs: Record<string, unknown>): AnswerKind {
+    const kind = str(open.inputs.answerKind) ?? str(outputs.answerKind);
+    if (kind !== undefined && isAnswerKind(kind)) return kind as AnswerKind;
+    // Another agent's `task` input that is no answer kind (e.g. a task description) is not the old name.
+    const old = str(open.inputs.task) ?? str(outputs.task);
+    if (old !== undefined && isAnswerKind(old)) return answerKindOf({ task: old as AnswerKind }, "the DRR graph's input") as AnswerKind;
+    return this.answerKind;
   }
 
   private buildTrajectory(open: OpenTrajectory, status: "complete" | "error", outputs: Record<string, unknown>, error: unknown): Trajectory {
     const { inputs, metadata } = open;
-    const task = this.taskOf(open, outputs);
-    const format = answerFormat(task);
+    const answerKind = this.answerKindOf(open, outputs);
+    const format = answerFormat(answerKind);
     const captured = [...open.attempts].sort((a, b) => a.seq - b.seq);
     const { attempts, priorAttempts } =
       open.drr.size > 0 ? this.matchDrrAttempts(captured, open.drr) : { attempts: this.plainAttempts(captured, format), priorAttempts: [] };
@@ -593,7 +596,7 @@ export class BehaviorCollector extends BaseCallbackHandler {
       question,
       ...(questionId !== undefined && { questionId }),
       ...(gold !== undefined && { gold }),
-      task,
+      answerKind,
       attempts,
       toolCalls: [...open.toolCalls.values()],
       finalAnswer,

@@ -10,8 +10,9 @@
  * others wrong (0); after negative feedback, attempts with the same answer are wrong (0) and the
  * others stay unknown (null).
  */
-import type { AnswerKind } from "../attempt.js";
+import { answerKindOf, type AnswerKind } from "../attempt.js";
 import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
+import { answerKindOption } from "../answers/kind-option.js";
 import { BehaviorError } from "../errors.js";
 import type { AttemptRecord } from "./record.js";
 
@@ -84,7 +85,9 @@ export interface JoinFeedbackOptions {
   propagate?: boolean;
   /** Relabel records that already have a label. Defaults to false: only null labels are filled. */
   overwrite?: boolean;
-  /** How answers are compared for `propagate` when a record names no known task: a kind or an AnswerFormat. Defaults to "number". */
+  /** How answers are compared for `propagate` when a record names no known `answerKind`: a kind or an AnswerFormat. Defaults to "number". */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   answer?: AnswerKind | AnswerFormat;
 }
 
@@ -127,7 +130,8 @@ function checkOptions(options: JoinFeedbackOptions): { threshold: number; propag
   if (options.key !== undefined && (typeof options.key !== "string" || options.key === "")) {
     throw new BehaviorError("INVALID_ARGUMENT", `key must be a non-empty string (a feedback key such as "correctness"); got ${JSON.stringify(options.key)}.`);
   }
-  return { threshold, propagate: options.propagate ?? true, overwrite: options.overwrite ?? false, format: answerFormat(options.answer ?? "number") };
+  const kind = answerKindOption(options, (message) => new BehaviorError("INVALID_ARGUMENT", message));
+  return { threshold, propagate: options.propagate ?? true, overwrite: options.overwrite ?? false, format: answerFormat(kind ?? "number") };
 }
 
 /**
@@ -226,7 +230,8 @@ export function joinFeedback(
     if (!v) continue;
     const ordered = [...list].sort((a, b) => a.attempt - b.attempt);
     const final = ordered.find((r) => r.decision === "accept") ?? (ordered.at(-1) as AttemptRecord);
-    const fmt = final.task && isAnswerKind(final.task) ? answerFormat(final.task) : format;
+    const kind = answerKindOf(final, "attempt records");
+    const fmt = kind && isAnswerKind(kind) ? answerFormat(kind) : format;
     for (const record of ordered) {
       if (record === final) labels.set(record, v.positive ? 1 : 0);
       else if (!propagate) continue;

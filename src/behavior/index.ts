@@ -6,6 +6,7 @@
 export { RECORD_SCHEMA_VERSION, type AttemptRecord, type Decision } from "./record.js";
 export {
   isTrajectory,
+  parseTrajectory,
   type Trajectory,
   type TrajectoryAttempt,
   type TrajectoryError,
@@ -56,7 +57,7 @@ export {
 } from "./postgres-sink.js";
 export { DEFAULT_MAX_LINE_BYTES } from "./lines.js";
 export { buildDataset, formatCounts, type Balance, type Dataset, type DatasetCounts, type DatasetOptions, type SplitCounts } from "./dataset.js";
-export { isAttemptRecord, recordProblem } from "./validate.js";
+export { isAttemptRecord, parseRecord, recordProblem } from "./validate.js";
 export {
   agreementLabels,
   majorityAnswer,

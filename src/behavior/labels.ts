@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ANSWER_KINDS, type AnswerKind, type PriorAttempt } from "../attempt.js";
+import { ANSWER_KINDS, answerKindOf, type AnswerKind, type PriorAttempt } from "../attempt.js";
 import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
 import { BehaviorError } from "../errors.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./record.js";
@@ -39,9 +39,10 @@ export function checkLabel(value: unknown, labelerName: string): Label {
   );
 }
 
-/** The format of a record: its own `task` when that is a known kind, else the labeler's format. */
+/** The format of a record: its own `answerKind` when that is a known kind, else the labeler's format. */
 function formatFor(record: AttemptRecord, fallback: AnswerFormat): AnswerFormat {
-  return record.task && record.task !== fallback.kind && isAnswerKind(record.task) ? answerFormat(record.task) : fallback;
+  const kind = answerKindOf(record, "attempt records");
+  return kind && kind !== fallback.kind && isAnswerKind(kind) ? answerFormat(kind) : fallback;
 }
 
 /** The format of a labeler's `kind` option: a built-in kind or a custom AnswerFormat (checked and registered). */
@@ -64,7 +65,7 @@ export interface GoldLabelerOptions {
 }
 
 /**
- * Labels records against gold answers by question id. A record's own `task` picks the answer
+ * Labels records against gold answers by question id. A record's own `answerKind` picks the answer
  * format; `kind` is used for records without one. Unknown question ids give null (counted in
  * `unknown` and listed in `unknownIds`), or throw `UNKNOWN_QUESTION` in strict mode.
  */
@@ -160,12 +161,13 @@ export function trajectoryToRecords(trajectory: Trajectory): AttemptRecord[] {
   const questionId = trajectory.questionId ?? questionIdFor(trajectory.question);
   const previous: PriorAttempt[] = (trajectory.priorAttempts ?? []).map((p) => ({ ...p }));
   const records: AttemptRecord[] = [];
+  const answerKind = answerKindOf(trajectory, "trajectories");
   for (const attempt of trajectory.attempts) {
     const record: AttemptRecord = {
       schemaVersion: RECORD_SCHEMA_VERSION,
       questionId,
       question: trajectory.question,
-      ...(trajectory.task !== undefined && { task: trajectory.task }),
+      ...(answerKind !== undefined && { answerKind }),
       gold: trajectory.gold ?? null,
       attempt: attempt.index,
       text: attempt.text,

@@ -4,7 +4,7 @@ import { BehaviorError } from "../errors.js";
 import type { AttemptRecord } from "./record.js";
 import { readRecords, type BehaviorSink, type ReadOptions, type RecordsResult, type SinkItem } from "./sinks.js";
 import { isTrajectory } from "./trajectory.js";
-import { recordProblem } from "./validate.js";
+import { parseRecord } from "./validate.js";
 
 /** The table the PostgreSQL sink writes to unless told otherwise. */
 export const DEFAULT_POSTGRES_TABLE = "drr_behavior";
@@ -423,11 +423,11 @@ export async function readPostgresRecords(url: string, options: PostgresReadOpti
         [after],
       );
       for (const row of page.rows) {
-        const problem = recordProblem(row.item);
-        if (problem === null) result.records.push(row.item as AttemptRecord);
+        const parsed = parseRecord(row.item);
+        if ("record" in parsed) result.records.push(parsed.record);
         else {
           result.skipped += 1;
-          if (result.problems.length < 20) result.problems.push({ line: Number(row.seq), reason: problem });
+          if (result.problems.length < 20) result.problems.push({ line: Number(row.seq), reason: parsed.problem });
         }
       }
       if (page.rows.length < 5000) break;

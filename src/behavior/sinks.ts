@@ -5,8 +5,8 @@ import { BehaviorError } from "../errors.js";
 import { FileLock } from "./file-lock.js";
 import { decodeUtf8, DEFAULT_MAX_LINE_BYTES, scanLines } from "./lines.js";
 import type { AttemptRecord } from "./record.js";
-import { isTrajectory, type Trajectory } from "./trajectory.js";
-import { isAttemptRecord, recordProblem } from "./validate.js";
+import { parseTrajectory, isTrajectory, type Trajectory } from "./trajectory.js";
+import { isAttemptRecord, parseRecord } from "./validate.js";
 
 /** What a sink stores: attempt records, trajectories, or both. */
 export type SinkItem = AttemptRecord | Trajectory;
@@ -492,7 +492,7 @@ function mib(bytes: number): string {
 async function readJsonl<T>(
   path: string,
   what: string,
-  check: (value: unknown) => string | null,
+  parse: (value: unknown) => { item: T } | { problem: string },
   other: (value: unknown) => boolean,
   key: (item: T) => string | null,
   options: ReadOptions,
@@ -530,17 +530,17 @@ async function readJsonl<T>(
         skip("not valid JSON (corrupt or truncated)");
         continue;
       }
-      const problem = check(value);
-      if (problem === null) {
-        const k = key(value as T);
+      const parsed = parse(value);
+      if ("item" in parsed) {
+        const k = key(parsed.item);
         if (k !== null && seen.has(k)) {
           result.duplicates += 1;
           continue;
         }
         if (k !== null) seen.add(k);
-        result.items.push(value as T);
+        result.items.push(parsed.item);
       } else if (other(value)) result.ignored += 1;
-      else skip(problem);
+      else skip(parsed.problem);
     }
   } catch (error) {
     throw new BehaviorError("READ_FAILED", `Reading ${resolve(path)} failed: ${describe(error)}.`, { cause: error });
@@ -582,7 +582,17 @@ export interface RecordsResult extends ReadSummary {
  * when the file does not exist.
  */
 export async function readRecords(path: string, options: ReadOptions = {}): Promise<RecordsResult> {
-  const { items, ...rest } = await readJsonl<AttemptRecord>(path, "records", recordProblem, isTrajectory, recordKey, options);
+  const { items, ...rest } = await readJsonl<AttemptRecord>(
+    path,
+    "records",
+    (value) => {
+      const parsed = parseRecord(value);
+      return "record" in parsed ? { item: parsed.record } : parsed;
+    },
+    isTrajectory,
+    recordKey,
+    options,
+  );
   return { records: items, ...rest };
 }
 
@@ -596,7 +606,7 @@ export async function readTrajectories(path: string, options: ReadOptions = {}):
   const { items, ...rest } = await readJsonl<Trajectory>(
     path,
     "trajectories",
-    (value) => (isTrajectory(value) ? null : "not a trajectory"),
+    parseTrajectory,
     isAttemptRecord,
     (t) => t.id,
     options,

@@ -5,6 +5,7 @@
  * the feedback of a rejected attempt cannot change the next one.
  */
 import { existsSync } from "node:fs";
+import { answerKindOf } from "../attempt.js";
 import { BehaviorError } from "../errors.js";
 import type { ReplayItem, ReplayTrace } from "../replay/format.js";
 import { decodeUtf8, scanLines } from "./lines.js";
@@ -62,8 +63,8 @@ export function recordsToReplayItems(records: readonly AttemptRecord[]): Records
       ...(r.confidence !== undefined && { confidence: r.confidence }),
     }));
     const first = list[0] as AttemptRecord;
-    const task = list.find((r) => r.task !== undefined)?.task;
-    result.items.push({ id, question: first.question, gold, ...(task !== undefined && { task }), traces });
+    const answerKind = list.map((r) => answerKindOf(r, "attempt records")).find((kind) => kind !== undefined);
+    result.items.push({ id, question: first.question, gold, ...(answerKind !== undefined && { answerKind }), traces });
     result.traces += traces.length;
   }
   // Concurrent writers store questions in any order: the items' order must not depend on it.

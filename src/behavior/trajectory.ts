@@ -1,4 +1,4 @@
-import type { AnswerKind, PriorAttempt } from "../attempt.js";
+import { answerKindConflict, renameTaskField, type AnswerKind, type PriorAttempt } from "../attempt.js";
 import type { Decision } from "./record.js";
 
 /** One answer attempt inside a trajectory: one chat-model call that ended with text and no tool calls. */
@@ -58,6 +58,8 @@ export interface Trajectory {
   questionId?: string;
   gold?: string | null;
   /** The answer kind used to extract answers. */
+  answerKind?: AnswerKind;
+  /** @deprecated Since 0.2: the old name of `answerKind`; trajectories written before 0.2 have it, and readers rename it. */
   task?: AnswerKind;
   attempts: TrajectoryAttempt[];
   toolCalls: ToolCallRecord[];
@@ -88,4 +90,15 @@ export function isTrajectory(value: unknown): value is Trajectory {
     Array.isArray(v.toolCalls) &&
     (v.status === "complete" || v.status === "error")
   );
+}
+
+/**
+ * Reads one stored trajectory: the trajectory, or why it is not one. A trajectory written before
+ * 0.2 names its answer kind `task`: it is returned with `answerKind` instead (one DeprecationWarning
+ * per process); one naming it both ways, differently, is not read.
+ */
+export function parseTrajectory(value: unknown): { item: Trajectory } | { problem: string } {
+  if (!isTrajectory(value)) return { problem: "not a trajectory" };
+  const conflict = answerKindConflict(value);
+  return conflict !== null ? { problem: conflict } : { item: renameTaskField(value, "trajectories") };
 }

@@ -1,4 +1,4 @@
-import { DECISIONS } from "../attempt.js";
+import { answerKindConflict, DECISIONS, renameTaskField } from "../attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "./record.js";
 
 const DECISION_SET = new Set<string>(DECISIONS);
@@ -39,8 +39,11 @@ export function recordProblem(value: unknown): string | null {
     if (!isOptional(prior.confidence, isConfidence)) return "previous holds a confidence that is not a number from 0 to 1";
   }
   if (r.label !== 0 && r.label !== 1 && r.label !== null) return "label is not 0, 1 or null";
-  // Any kind name: a custom answer format's records carry its own name.
-  if (r.task !== undefined && (typeof r.task !== "string" || r.task === "")) return "task is not a non-empty string";
+  // Any kind name: a custom answer format's records carry its own name. Records written before 0.2 call it `task`.
+  if (r.answerKind !== undefined && (typeof r.answerKind !== "string" || r.answerKind === "")) return "answerKind is not a non-empty string";
+  if (r.task !== undefined && (typeof r.task !== "string" || r.task === "")) return "task (the name of answerKind before 0.2) is not a non-empty string";
+  const conflict = answerKindConflict(r);
+  if (conflict !== null) return conflict;
   if (!isOptional(r.score, (v) => typeof v === "number" && Number.isFinite(v))) return "score is not a number";
   if (!isOptional(r.decision, (v) => DECISION_SET.has(v as string))) return "decision is not accept, reject or exhausted";
   if (!isOptional(r.feedback, (v) => typeof v === "string")) return "feedback is not a string";
@@ -49,6 +52,17 @@ export function recordProblem(value: unknown): string | null {
   if (!isOptional(r.tokens, (v) => typeof v === "number")) return "tokens is not a number";
   if (!isOptional(r.confidence, isConfidence)) return "confidence is not a number from 0 to 1";
   return null;
+}
+
+/**
+ * Reads one stored attempt record (a line of a JSON Lines file, a row of a PostgreSQL table): the
+ * record, or why it is not a valid one. A record written before 0.2 names its answer kind `task`:
+ * it is returned with `answerKind` instead (one DeprecationWarning per process). Every reader of
+ * stored records goes through this.
+ */
+export function parseRecord(value: unknown): { record: AttemptRecord } | { problem: string } {
+  const problem = recordProblem(value);
+  return problem === null ? { record: renameTaskField(value as AttemptRecord, "attempt records") } : { problem };
 }
 
 /** True when `value` is a valid attempt record of the current schema version. */

@@ -8,8 +8,9 @@ import { JsonlSink, readRecords } from "../behavior/sinks.js";
 import { recordProblem } from "../behavior/validate.js";
 import { OracleDiscriminator } from "../dm/oracle.js";
 import { BaseDiscriminator } from "../dm/discriminator.js";
-import type { AnswerKind, ScoringInput } from "../attempt.js";
+import { answerKindOf, type AnswerKind, type ScoringInput } from "../attempt.js";
 import type { AnswerFormat } from "../answers/index.js";
+import { requiredAnswerKind } from "../answers/kind-option.js";
 import type { ReasonerPrompts } from "../reasoner/prompts.js";
 import { BehaviorError } from "../errors.js";
 import { createDrrGraph } from "../graph/create-drr-graph.js";
@@ -24,8 +25,10 @@ export interface CollectOptions {
   model: BaseChatModel;
   /** Where the attempt records go: a JSON Lines file (appended), or a `postgres://` URL. */
   out: string;
-  /** How answers are read: a built-in kind (an item's own `task` takes precedence) or a custom `AnswerFormat` (used on every item). */
-  answer: AnswerKind | AnswerFormat;
+  /** How answers are read: a built-in kind (an item's own `answerKind` takes precedence) or a custom `AnswerFormat` (used on every item). Required. */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
+  answer?: AnswerKind | AnswerFormat;
   /** The Reasoner's prompts (system, first attempt, feedback, retry instruction, answer hints). Defaults to the built-in ones. */
   prompts?: Partial<ReasonerPrompts>;
   maxAttempts?: number;
@@ -118,7 +121,8 @@ export interface CollectResult {
  * that is not behavioural data is refused with `NOT_A_BEHAVIOR_FILE` before anything is written.
  */
 export async function collectBehavior(options: CollectOptions): Promise<CollectResult> {
-  const { items, model, out, answer } = options;
+  const { items, model, out } = options;
+  const answerKind = requiredAnswerKind(options, "collectBehavior");
   const maxAttempts = options.maxAttempts ?? 5;
   const concurrency = Math.max(1, options.concurrency ?? 8);
   const stop = options.signal;
@@ -136,13 +140,13 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
 
   const gold = new Map<string, string>();
   for (const item of items) if (item.gold !== null) gold.set(item.id, item.gold);
-  const collector = new BehaviorCollector({ sink, answer, labeler: goldLabeler(gold, answer), closeOnSignal: stop === undefined });
+  const collector = new BehaviorCollector({ sink, answerKind, labeler: goldLabeler(gold, answerKind), closeOnSignal: stop === undefined });
   const graph = createDrrGraph({
     model,
-    discriminator: options.policy === "explore" ? new RejectAll() : new OracleDiscriminator({ answer, gold }),
+    discriminator: options.policy === "explore" ? new RejectAll() : new OracleDiscriminator({ answerKind, gold }),
     maxAttempts,
     fallback: options.fallback ?? "abstain",
-    answer,
+    answerKind,
     ...(options.prompts && { prompts: options.prompts }),
   });
 
@@ -216,9 +220,11 @@ export async function collectBehavior(options: CollectOptions): Promise<CollectR
       const run = new AbortController();
       const abortRun = () => run.abort(cut.signal.reason);
       cut.signal.addEventListener("abort", abortRun, { once: true });
+      // An item's own kind is used unless a custom format reads every item.
+      const kind = typeof answerKind === "string" ? answerKindOf(item, "replay items") : undefined;
       try {
         const state = await graph.invoke(
-          { question: item.question, questionId: item.id, gold: item.gold, ...(item.task !== undefined && typeof answer === "string" && { task: item.task }) },
+          { question: item.question, questionId: item.id, gold: item.gold, ...(kind !== undefined && { answerKind: kind }) },
           { callbacks: [collector], runName: "drr-collect", metadata: { questionId: item.id }, signal: run.signal },
         );
         result.attempts += state.attempts.length;

@@ -1,3 +1,4 @@
+import { answerKindOf } from "../attempt.js";
 import type { AnswerFormat } from "../answers/index.js";
 import type { DrrGraph } from "../graph/create-drr-graph.js";
 import { ADAPTIVE_ABSTAIN_POLICY, ADAPTIVE_POLICY, runPolicy, selfConsistencyPolicy, type StopPolicy } from "../policy/policy.js";
@@ -72,7 +73,8 @@ export async function graphOutcome(
   callsPerAttempt: number,
 ): Promise<QuestionOutcome & { attempts: number }> {
   try {
-    const state = await graph.invoke({ question: item.question, questionId: item.id, ...(item.task && { task: item.task }) });
+    const answerKind = answerKindOf(item, "replay items");
+    const state = await graph.invoke({ question: item.question, questionId: item.id, ...(answerKind && { answerKind }) });
     const attempts = state.attempts.length;
     const result = outcome(item, state.answer ?? null, format, attempts * callsPerAttempt, state.attempts.map((a) => a.usage?.outputTokens ?? null));
     return { ...result, attempts };

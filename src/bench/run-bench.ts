@@ -2,6 +2,7 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { requiredAnswerKind } from "../answers/kind-option.js";
 import type { AnswerKind } from "../attempt.js";
 import { readRecords } from "../behavior/sinks.js";
 import { LlmCriticDiscriminator } from "../dm/llm-critic.js";
@@ -45,8 +46,10 @@ export interface BenchOptions {
   items: readonly ReplayItem[];
   /** Name shown in the report. */
   dataset: string;
-  /** How answers are read: a built-in kind or a custom `AnswerFormat` (items' own `task` takes precedence). */
-  answer: AnswerKind | AnswerFormat;
+  /** How answers are read: a built-in kind or a custom `AnswerFormat` (items' own `answerKind` takes precedence). Required. */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
+  answer?: AnswerKind | AnswerFormat;
   /** The Reasoner's prompts (system, first attempt, feedback, retry instruction), for collection, DRR and the live baselines. Defaults to the built-in ones. */
   prompts?: Partial<ReasonerPrompts>;
   /** Directory for the behavioural data, the model and the report. */
@@ -165,7 +168,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const fallback = options.fallback ?? DEFAULT_FALLBACK;
   const objective = options.objective ?? DEFAULT_OBJECTIVE;
   const concurrency = options.concurrency ?? 8;
-  const format = answerFormat(options.answer);
+  const answerKind = requiredAnswerKind(options, "runBench");
+  const format = answerFormat(answerKind);
   if (!options.liveModel) checkTraceCounts(options.items, maxAttempts);
   const split = splitQuestions(options.items, { trainFraction: options.trainFraction ?? PIPELINE_DEFAULTS.trainFraction, seed: options.splitSeed ?? seed, limit: options.limit });
   const { test } = split;
@@ -203,7 +207,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       seed,
       passes,
       out: files.trainRecords,
-      answer: options.answer,
+      answerKind,
       ...(options.prompts && { prompts: options.prompts }),
       maxAttempts,
       concurrency,
@@ -212,7 +216,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     });
     for (const file of collected.files) trainRecords.push(...(await readRecords(file, { warn: () => undefined })).records);
     // --labels agreement: calibration and training see pseudo-labels and the majority answer as gold, never the gold answers.
-    pseudo = labelSource === "agreement" ? agreementLabels(trainRecords, { answer: options.answer, replaceGold: true }) : null;
+    pseudo = labelSource === "agreement" ? agreementLabels(trainRecords, { answerKind, replaceGold: true }) : null;
     const trainingRecords = pseudo ? pseudo.records : trainRecords;
 
     // 2-3. Calibrate the stopping policy by out-of-fold simulation (explored data), train the DM on the whole training
@@ -249,7 +253,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     items: test,
     model,
     out: files.testRecords,
-    answer: options.answer,
+    answerKind,
     ...(options.prompts && { prompts: options.prompts }),
     maxAttempts,
     concurrency,
@@ -280,7 +284,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     discriminator: dm,
     maxAttempts,
     fallback,
-    answer: options.answer,
+    answerKind,
     ...(options.prompts && { prompts: options.prompts }),
   });
   let ran = 0;
@@ -299,7 +303,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       discriminator: new LlmCriticDiscriminator({ model }),
       maxAttempts,
       fallback,
-      answer: options.answer,
+      answerKind,
       ...(options.prompts && { prompts: options.prompts }),
     });
     let judged = 0;

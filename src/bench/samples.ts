@@ -1,5 +1,5 @@
 import type { AnswerFormat } from "../answers/index.js";
-import type { AnswerKind } from "../attempt.js";
+import { answerKindOf, type AnswerKind } from "../attempt.js";
 import type { Reasoner } from "../reasoner/reasoner.js";
 import type { ReplayItem } from "../replay/format.js";
 import { traceForAttempt } from "../replay/order.js";
@@ -39,14 +39,14 @@ export function replaySampler(seed: number, format: AnswerFormat): Sampler {
  * Samples from a live model: k independent calls with no earlier attempt in the context, the first
  * at the Reasoner's first temperature and the others at its retry temperature.
  */
-export function liveSampler(reasoner: Reasoner, format: AnswerFormat, task: AnswerKind): Sampler {
+export function liveSampler(reasoner: Reasoner, format: AnswerFormat, answerKind: AnswerKind): Sampler {
   return {
     kind: "live",
     async samples(item, k) {
       const samples: Sample[] = [];
       for (let j = 0; j < k; j++) {
         const temperature = j === 0 ? reasoner.temperatures.first : reasoner.temperatures.retry;
-        const out = await reasoner.attempt({ question: item.question, task: item.task ?? task, previous: [], temperature });
+        const out = await reasoner.attempt({ question: item.question, answerKind: answerKindOf(item, "replay items") ?? answerKind, previous: [], temperature });
         samples.push({ text: out.text, answer: format.extract(out.text), tokens: out.usage?.outputTokens ?? null });
       }
       return samples;

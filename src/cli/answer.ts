@@ -7,7 +7,7 @@ import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ANSWER_KINDS, type AnswerKind } from "../attempt.js";
+import { ANSWER_KINDS, answerKindOf, type AnswerKind } from "../attempt.js";
 import { isGuardedFormat, registerAnswerFormat, type AnswerFormat } from "../answers/index.js";
 import { AnswerError, DrrInputError } from "../errors.js";
 import { checkPrompts, PROMPT_KEYS, type ReasonerPrompts } from "../reasoner/prompts.js";
@@ -61,17 +61,18 @@ export async function loadAnswerModule(file: string): Promise<AnswerFormat> {
   return registerAnswerFormat(loaded.default as AnswerFormat, `The default export of --answer-module ${file}`);
 }
 
-/** The answer kind the items declare (their `task`), or undefined when none does. */
+/** The answer kind the items declare (their `answerKind`), or undefined when none does. */
 function declaredKind(items: readonly ReplayItem[]): { kind: AnswerKind; others: number } | undefined {
-  const first = items.find((i) => i.task !== undefined)?.task;
+  const kinds = items.map((i) => answerKindOf(i, "replay items")).filter((k): k is AnswerKind => k !== undefined);
+  const first = kinds[0];
   if (first === undefined) return undefined;
-  return { kind: first, others: items.filter((i) => i.task !== undefined && i.task !== first).length };
+  return { kind: first, others: kinds.filter((k) => k !== first).length };
 }
 
 export interface ResolvedAnswer {
   /** The answer option to pass on: a built-in kind or the module's format. */
   answer: AnswerKind | AnswerFormat;
-  /** The items, without their own `task` when the answer replaces it (so the chosen format is used on every one). */
+  /** The items, without their own `answerKind` when the module's format replaces it (so it is used on every one). */
   items: ReplayItem[];
   /** A line to print when the chosen answer replaces the data's own kind. */
   notice?: string;
@@ -79,7 +80,7 @@ export interface ResolvedAnswer {
 
 /**
  * The answer of a command from `--answer` and `--answer-module`, checked against the data:
- * - neither: the items' own kind (their `task`), else "number";
+ * - neither: the items' own kind (their `answerKind`), else "number";
  * - `--answer KIND`: must be the kind the items declare, if they declare one; a conflicting kind is
  *   a usage error `ANSWER_KIND_MISMATCH` (never silently ignored);
  * - `--answer-module FILE`: the module's format, for every item; when the items declare a kind of
@@ -101,7 +102,7 @@ export async function resolveAnswer(
     if (declared === undefined) return { answer: format, items: [...items] };
     return {
       answer: format,
-      items: items.map(({ task: _task, ...item }) => item),
+      items: items.map(({ answerKind: _kind, task: _task, ...item }) => item),
       notice: `Answers: the format "${format.kind}" of ${moduleFile} replaces ${dataName}'s own kind "${declared.kind}" on every question.`,
     };
   }

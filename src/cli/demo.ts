@@ -39,22 +39,22 @@ export async function demoCommand(argv: string[]): Promise<number> {
   const reasoner = await defaultChatModel({ items, seed });
   console.log(`Reasoner: ${reasoner.description}`);
   console.log("Discriminator: oracle (compares with the gold answer, as when DRR distils behavioural data)\n");
-  const task = items[0]?.task ?? "number";
-  const format = answerFormat(task);
+  const answerKind = items[0]?.answerKind ?? "number";
+  const format = answerFormat(answerKind);
   const picked = traceOrder(`demo-${dataset}`, items.length, seed).slice(0, count).map((i) => items[i]!);
   const graph = createDrrGraph({
     model: reasoner.model,
-    discriminator: new OracleDiscriminator({ answer: task }),
+    discriminator: new OracleDiscriminator({ answerKind }),
     maxAttempts,
     fallback,
-    answer: task,
+    answerKind,
   });
 
   let right = 0;
   let calls = 0;
   for (const item of picked) {
     console.log(`${item.id}: ${oneLine(item.question, 110)}`);
-    const result = await graph.invoke({ question: item.question, questionId: item.id, gold: item.gold, task });
+    const result = await graph.invoke({ question: item.question, questionId: item.id, gold: item.gold, answerKind });
     for (const a of result.attempts) {
       console.log(`  attempt ${a.index + 1}: answer ${String(a.answer).padEnd(10)} score ${a.score?.toFixed(2)}  ${a.decision}`);
     }

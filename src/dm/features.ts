@@ -22,7 +22,7 @@
  */
 import { createHash } from "node:crypto";
 import { answerFormat, isAnswerKind, numbersClose, type AnswerFormat } from "../answers/index.js";
-import { ANSWER_KINDS, type AnswerKind, type PriorAttempt, type ScoringInput } from "../attempt.js";
+import { ANSWER_KINDS, answerKindOf, type AnswerKind, type PriorAttempt, type ScoringInput } from "../attempt.js";
 import { warnDeprecatedName } from "../deprecation.js";
 import { DmError } from "../errors.js";
 import { FNV_OFFSET, FNV_PRIME, fnv1a } from "../util/hash.js";
@@ -678,7 +678,7 @@ export class Featurizer {
     this.touchedCount = 0;
     this.textNumerals = null;
     const { maxTokens, ngram } = this.config;
-    const task = input.task;
+    const task = answerKindOf(input);
     const active = this.active;
     for (const group of DENSE_GROUPS) active[group] = this.groupActive(group, task);
 
@@ -814,7 +814,8 @@ export class Featurizer {
   private computeAgreement(input: ScoringInput, answer: string | null, v: Float64Array): void {
     const previous = input.previous;
     const n = previous.length;
-    const format = input.task !== undefined ? answerFormat(input.task) : null;
+    const kind = answerKindOf(input);
+    const format = kind !== undefined ? answerFormat(kind) : null;
     const hasAnswer = answer !== null;
     v[F.has_answer] = hasAnswer ? 1 : 0;
 
@@ -1147,10 +1148,11 @@ function validateInput(input: ScoringInput): void {
   if (input.answer !== null && input.answer !== undefined && typeof input.answer !== "string") {
     throw new DmError("INVALID_ARGUMENT", "`answer` must be a string or null.");
   }
-  if (input.task !== undefined && !isAnswerKind(input.task)) {
+  const kind = answerKindOf(input);
+  if (kind !== undefined && !isAnswerKind(kind)) {
     throw new DmError(
       "INVALID_ARGUMENT",
-      `\`task\` must be one of ${ANSWER_KINDS.join(", ")} or the kind of a registered custom answer format (registerAnswerFormat, or --answer-module FILE); got ${JSON.stringify(input.task)}.`,
+      `\`answerKind\` must be one of ${ANSWER_KINDS.join(", ")} or the kind of a registered custom answer format (registerAnswerFormat, or --answer-module FILE); got ${JSON.stringify(kind)}.`,
     );
   }
   const confidence = input.confidence;

@@ -1,10 +1,13 @@
-import type { AnswerKind, ScoringInput } from "../attempt.js";
+import { answerKindOf, type AnswerKind, type ScoringInput } from "../attempt.js";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { answerKindOption } from "../answers/kind-option.js";
 import { DiscriminatorError } from "../errors.js";
 import { BaseDiscriminator } from "./discriminator.js";
 
 export interface OracleDiscriminatorOptions {
-  /** How answers are compared when an input names no task: a built-in kind or a custom `AnswerFormat`. Defaults to "number". */
+  /** How answers are compared when an input names no `answerKind`: a built-in kind or a custom `AnswerFormat`. Defaults to "number". */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   answer?: AnswerKind | AnswerFormat;
   /** Gold answers by question id or by question text, used when an input carries no `gold`. */
   gold?: Record<string, string> | Map<string, string>;
@@ -21,7 +24,8 @@ export class OracleDiscriminator extends BaseDiscriminator {
 
   constructor(options: OracleDiscriminatorOptions = {}) {
     super();
-    this.kind = answerFormat(options.answer ?? "number").kind as AnswerKind;
+    const kind = answerKindOption(options, (message) => new DiscriminatorError("INVALID_ARGUMENT", message));
+    this.kind = answerFormat(kind ?? "number").kind as AnswerKind;
     const gold = options.gold ?? new Map<string, string>();
     this.gold = gold instanceof Map ? gold : new Map(Object.entries(gold));
   }
@@ -37,7 +41,7 @@ export class OracleDiscriminator extends BaseDiscriminator {
             "Pass `gold` in the graph input or give the oracle a `gold` map by question id.",
         );
       }
-      const format = answerFormat(input.task ?? this.kind);
+      const format = answerFormat(answerKindOf(input) ?? this.kind);
       return format.isCorrect(input.answer, format.normalizeGold(gold)) ? 1 : 0;
     });
   }

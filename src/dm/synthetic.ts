@@ -148,7 +148,7 @@ export function syntheticRecords(options: SyntheticOptions): AttemptRecord[] {
         schemaVersion: RECORD_SCHEMA_VERSION,
         questionId,
         question: problem.question,
-        task: "number",
+        answerKind: "number",
         gold: String(gold),
         attempt: k,
         text,

@@ -1,8 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver, BaseStore } from "@langchain/langgraph";
 import type { AnswerKind } from "../attempt.js";
-import { ANSWER_KINDS } from "../attempt.js";
-import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
+import { answerFormat, type AnswerFormat } from "../answers/index.js";
+import { answerKindFormat } from "../answers/kind-option.js";
 import { isDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { GraphError } from "../errors.js";
 import { DEFAULT_FEEDBACK, type ReasonerPrompts } from "../reasoner/prompts.js";
@@ -35,9 +35,11 @@ export interface DrrGraphOptions {
   /** What to answer when the budget runs out. Defaults to "vote" (the policy's weighted vote, which may abstain). */
   fallback?: Fallback;
   /**
-   * How answers are extracted and compared when the input names no task: a built-in kind or a custom
-   * `AnswerFormat` (checked and registered under its `kind`). Defaults to "number".
+   * How answers are extracted and compared when the input names no `answerKind`: a built-in kind or
+   * a custom `AnswerFormat` (checked and registered under its `kind`). Defaults to "number".
    */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   answer?: AnswerKind | AnswerFormat;
   /** Verbal feedback after a rejection. Defaults to "Wrong answer! Try again.". */
   feedback?: string;
@@ -66,11 +68,13 @@ export interface ResolvedDrrOptions {
   maxAttempts: number;
   policy: StopPolicy;
   fallback: Fallback;
-  answer: AnswerKind;
+  /** The kind of the `answerKind` option (a custom format's kind name), used when the input names none. */
+  answerKind: AnswerKind;
   feedback: string;
   /** Time limit of one discriminator score in milliseconds (Infinity: none). */
   discriminatorTimeoutMs: number;
-  formatFor(task: AnswerKind | undefined): AnswerFormat;
+  /** The format of the input's answer kind, else of the `answerKind` option. */
+  formatFor(kind: AnswerKind | undefined): AnswerFormat;
 }
 
 /** The default time limit of one discriminator score: that of one model call. */
@@ -101,13 +105,8 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
   if (!FALLBACKS.includes(fallback)) {
     throw new GraphError("INVALID_ARGUMENT", `fallback must be one of ${FALLBACKS.join(", ")}; got ${String(fallback)}.`);
   }
-  const answerOption = options.answer ?? "number";
-  if ((typeof answerOption !== "object" || answerOption === null) && !isAnswerKind(answerOption)) {
-    throw new GraphError("INVALID_ARGUMENT", `answer must be one of ${ANSWER_KINDS.join(", ")} or an AnswerFormat object; got ${String(answerOption)}.`);
-  }
-  // A custom format is checked (NOT_AN_ANSWER_FORMAT names what it lacks) and registered under its kind.
-  const answerFmt = answerFormat(answerOption);
-  const answer = answerFmt.kind as AnswerKind;
+  const answerFmt = answerKindFormat(options, (message) => new GraphError("INVALID_ARGUMENT", message));
+  const answerKind = answerFmt.kind as AnswerKind;
   const discriminatorTimeoutMs = options.discriminatorTimeoutMs ?? DEFAULT_DISCRIMINATOR_TIMEOUT_MS;
   if (
     typeof discriminatorTimeoutMs !== "number" ||
@@ -129,7 +128,7 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
         ...options.prompts,
         feedback,
         ...(answerFmt.answerHint !== undefined && {
-          answerHints: { [answer]: answerFmt.answerHint, ...options.prompts?.answerHints } as ReasonerPrompts["answerHints"],
+          answerHints: { [answerKind]: answerFmt.answerHint, ...options.prompts?.answerHints } as ReasonerPrompts["answerHints"],
         }),
       },
       temperatures: options.temperatures,
@@ -141,10 +140,10 @@ export function resolveDrrOptions(options: DrrGraphOptions): ResolvedDrrOptions 
     maxAttempts,
     policy,
     fallback,
-    answer,
+    answerKind,
     feedback,
     discriminatorTimeoutMs,
-    formatFor: (task) => (task === undefined ? answerFmt : answerFormat(task)),
+    formatFor: (kind) => (kind === undefined ? answerFmt : answerFormat(kind)),
   };
 }
 

@@ -1,6 +1,6 @@
 import { ReducedValue, StateSchema } from "@langchain/langgraph";
 import { z } from "zod";
-import { ANSWER_KINDS, DECISIONS } from "../attempt.js";
+import { ANSWER_KINDS, answerKindOf, DECISIONS, type AnswerKind } from "../attempt.js";
 import { DrrInputError } from "../errors.js";
 
 export { DECISIONS } from "../attempt.js";
@@ -64,7 +64,11 @@ export const DrrState = new StateSchema({
   question: QuestionSchema.describe("The question to answer."),
   questionId: z.string().optional().describe("Your id for the question; recorded with the behavioural data."),
   gold: z.string().nullable().optional().describe("Gold answer; only the oracle discriminator reads it."),
-  task: z.enum(ANSWER_KINDS).optional().describe("How answers are extracted and compared. Defaults to the graph's option."),
+  answerKind: z.enum(ANSWER_KINDS).optional().describe("How answers are extracted and compared. Defaults to the graph's answerKind option."),
+  task: z
+    .enum(ANSWER_KINDS)
+    .optional()
+    .describe("Deprecated since 0.2: the old name of answerKind, read as it (answerKind wins when both are set), with a one-time DeprecationWarning; removed in the next release."),
   attempts: new ReducedValue(z.array(AttemptSchema).default(() => []), {
     inputSchema: z.array(AttemptSchema),
     reducer: mergeAttempts,
@@ -81,5 +85,13 @@ export interface DrrInput {
   question: string;
   questionId?: string;
   gold?: string | null;
-  task?: (typeof ANSWER_KINDS)[number];
+  /** How answers are extracted and compared. Defaults to the graph's `answerKind` option. */
+  answerKind?: AnswerKind;
+  /** @deprecated Since 0.2: the old name of `answerKind`, read as it (with a one-time DeprecationWarning); removed in the next release. */
+  task?: AnswerKind;
+}
+
+/** The answer kind the run's input names: `answerKind`, else the deprecated `task` (warns once). */
+export function inputAnswerKind(state: { answerKind?: AnswerKind | undefined; task?: AnswerKind | undefined }): AnswerKind | undefined {
+  return answerKindOf(state, "the DRR graph's input");
 }

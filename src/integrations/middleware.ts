@@ -9,8 +9,9 @@
 import { randomUUID } from "node:crypto";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { ANSWER_KINDS, type AnswerKind, type ScoringInput } from "../attempt.js";
-import { answerFormat, isAnswerKind, type AnswerFormat } from "../answers/index.js";
+import type { AnswerKind, ScoringInput } from "../attempt.js";
+import type { AnswerFormat } from "../answers/index.js";
+import { answerKindFormat } from "../answers/kind-option.js";
 import { checkScore, isDiscriminator, type Discriminator } from "../dm/discriminator.js";
 import { OnnxDiscriminator } from "../dm/onnx-discriminator.js";
 import { DmError, DrrInputError, isDrrError } from "../errors.js";
@@ -56,6 +57,8 @@ export interface DrrMiddlewareOptions {
    */
   fallback?: DrrMiddlewareFallback;
   /** How answers are extracted from the final message: a built-in kind or a custom `AnswerFormat`. Defaults to "number". */
+  answerKind?: AnswerKind | AnswerFormat;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   answer?: AnswerKind | AnswerFormat;
   /** The text of the message that replaces the final answer when the agent abstains. */
   abstention?: string;
@@ -102,7 +105,7 @@ interface ResolvedOptions {
   feedback: string;
   feedbackText: string;
   fallback: DrrMiddlewareFallback;
-  answer: AnswerKind;
+  answerKind: AnswerKind;
   format: AnswerFormat;
   abstention: string;
 }
@@ -162,13 +165,8 @@ function resolveOptions(options: DrrMiddlewareOptions): ResolvedOptions {
   if (!DRR_MIDDLEWARE_FALLBACKS.includes(fallback)) {
     throw invalid(`fallback must be one of ${DRR_MIDDLEWARE_FALLBACKS.join(", ")}; got ${JSON.stringify(fallback)}.`);
   }
-  const answerOption = options.answer ?? "number";
-  if ((typeof answerOption !== "object" || answerOption === null) && !isAnswerKind(answerOption)) {
-    throw invalid(`answer must be one of ${ANSWER_KINDS.join(", ")} or an AnswerFormat object; got ${JSON.stringify(answerOption)}.`);
-  }
-  // A custom format is checked (NOT_AN_ANSWER_FORMAT names what it lacks) and registered under its kind.
-  const format = answerFormat(answerOption);
-  const answer = format.kind as AnswerKind;
+  const format = answerKindFormat(options, invalid);
+  const answerKind = format.kind as AnswerKind;
   const feedback = options.feedback ?? DEFAULT_FEEDBACK;
   if (typeof feedback !== "string" || feedback.trim() === "") {
     throw invalid(`feedback must be a non-empty string, e.g. "${DEFAULT_FEEDBACK}".`);
@@ -184,7 +182,7 @@ function resolveOptions(options: DrrMiddlewareOptions): ResolvedOptions {
     feedback,
     feedbackText: retryInstruction.trim() === "" ? feedback : `${feedback}\n${retryInstruction}`,
     fallback,
-    answer,
+    answerKind,
     format,
     abstention,
   };
@@ -241,7 +239,7 @@ export function drrMiddleware(options: DrrMiddlewareOptions) {
         const answer = format.extract(text);
         const input: ScoringInput = {
           question: questionOf(state.messages),
-          task: resolved.answer,
+          answerKind: resolved.answerKind,
           attempt: earlier.length,
           text,
           answer,

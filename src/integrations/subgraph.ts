@@ -1,12 +1,13 @@
 /**
  * The DRR graph as one node of a hand-written LangGraph graph whose state uses its own key names.
- * The node reads the question (and optionally a question id, a gold answer and a task) from the
+ * The node reads the question (and optionally a question id, a gold answer and an answer kind) from the
  * parent's state, runs the compiled DRR graph as a subgraph with the node's config, so callbacks,
  * custom stream events, checkpoint namespaces and interrupts propagate, and writes the answer (and
  * optionally the outcome, the attempts, the final score and the reason) back under the parent's keys.
  */
 import type { LangGraphRunnableConfig, StateDefinitionInit, StateGraph } from "@langchain/langgraph";
 import { StateSchema } from "@langchain/langgraph";
+import { answerKindConflict, answerKindOf } from "../attempt.js";
 import { GraphError } from "../errors.js";
 import { createDrrGraph, type DrrGraph } from "../graph/create-drr-graph.js";
 import type { DrrGraphOptions } from "../graph/options.js";
@@ -21,6 +22,8 @@ export interface DrrInputMapping {
   /** The key holding the gold answer; only an oracle discriminator reads it. */
   gold?: string;
   /** The key holding the answer kind ("number", "date", "choice", "text" or "game24"). */
+  answerKind?: string;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   task?: string;
 }
 
@@ -69,7 +72,9 @@ export type DrrNodeFunction<S extends Record<string, any> = Record<string, unkno
   config?: LangGraphRunnableConfig,
 ) => Promise<Partial<S>>;
 
-const INPUT_FIELDS = ["question", "questionId", "gold", "task"] as const;
+const INPUT_FIELDS = ["question", "questionId", "gold", "answerKind"] as const;
+/** Input fields still accepted under their name before 0.2. */
+const OLD_INPUT_FIELDS = ["task"] as const;
 const OUTPUT_FIELDS = ["answer", "outcome", "attempts", "score", "reason"] as const;
 
 function invalidMapping(message: string): GraphError {
@@ -81,15 +86,15 @@ function checkMappingShape(mapping: { input?: unknown; output?: unknown }, where
   const example = '{ input: { question: "userQuestion" }, output: { answer: "finalAnswer", outcome: "verdict" } }';
   if (!mapping || typeof mapping !== "object") throw invalidMapping(`${where} needs a mapping such as ${example}.`);
   const sides = [
-    ["input", mapping.input, INPUT_FIELDS, "question"],
-    ["output", mapping.output, OUTPUT_FIELDS, "answer"],
+    ["input", mapping.input, INPUT_FIELDS, "question", OLD_INPUT_FIELDS],
+    ["output", mapping.output, OUTPUT_FIELDS, "answer", []],
   ] as const;
-  for (const [side, value, fields, required] of sides) {
+  for (const [side, value, fields, required, oldFields] of sides) {
     if (!value || typeof value !== "object") throw invalidMapping(`${where} needs \`${side}\`, e.g. ${example}.`);
     const record = value as Record<string, unknown>;
     for (const [field, key] of Object.entries(record)) {
       if (key === undefined) continue;
-      if (!(fields as readonly string[]).includes(field)) {
+      if (!(fields as readonly string[]).includes(field) && !(oldFields as readonly string[]).includes(field)) {
         throw invalidMapping(`${where}: ${side}.${field} is not a DRR ${side}; use ${fields.map((f) => `${side}.${f}`).join(", ")}.`);
       }
       if (typeof key !== "string" || key === "") {
@@ -99,6 +104,12 @@ function checkMappingShape(mapping: { input?: unknown; output?: unknown }, where
     if (record[required] === undefined) {
       throw invalidMapping(`${where} needs ${side}.${required}: the parent state key that ${side === "input" ? "holds the question" : "receives the answer"}.`);
     }
+  }
+  const input = mapping.input as DrrInputMapping;
+  if (answerKindConflict(input) !== null) {
+    throw invalidMapping(
+      `${where}: input.answerKind ("${input.answerKind}") and input.task, its name before 0.2 ("${input.task}"), name different keys; give input.answerKind only.`,
+    );
   }
   const outputKeys = Object.values(mapping.output as Record<string, string | undefined>).filter((k): k is string => k !== undefined);
   const repeated = outputKeys.find((key, i) => outputKeys.indexOf(key) !== i);
@@ -153,6 +164,7 @@ function toGraph(graph: DrrGraph | DrrGraphOptions, where: string): DrrGraph {
 /** Builds the node function once the mapping has been checked. */
 function makeNode<S extends Record<string, any>>(graph: DrrGraph, mapping: DrrNodeMapping | DrrSubgraphOptions, where: string): DrrNodeFunction<S> {
   const { input, output } = mapping;
+  const fields = { questionId: input.questionId, gold: input.gold, answerKind: answerKindOf(input, "a DRR node's input mapping") };
   // The DRR graph carries a recursion limit that fits its budget; the parent's limit must not lower it.
   const ownLimit = (graph as { config?: { recursionLimit?: number } }).config?.recursionLimit;
   return async function drr(state: S, config?: LangGraphRunnableConfig): Promise<Partial<S>> {
@@ -167,8 +179,8 @@ function makeNode<S extends Record<string, any>>(graph: DrrGraph, mapping: DrrNo
       );
     }
     const drrInput: Record<string, unknown> = { question };
-    for (const field of ["questionId", "gold", "task"] as const) {
-      const key = input[field];
+    for (const field of ["questionId", "gold", "answerKind"] as const) {
+      const key = fields[field];
       if (key !== undefined && parent[key] !== undefined) drrInput[field] = parent[key];
     }
     const recursionLimit = Math.max(config?.recursionLimit ?? 0, ownLimit ?? 0) || undefined;

@@ -17,7 +17,8 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { answerFormat, type AnswerFormat } from "../answers/index.js";
-import { ANSWER_KINDS, type AnswerKind } from "../attempt.js";
+import { ANSWER_KINDS, answerKindOf, type AnswerKind } from "../attempt.js";
+import { answerKindOption } from "../answers/kind-option.js";
 import type { AttemptRecord } from "../behavior/record.js";
 import { readRecordsFrom } from "../behavior/postgres-sink.js";
 import type { ReadSummary } from "../behavior/sinks.js";
@@ -229,17 +230,22 @@ export function calibrationPlan(records: readonly AttemptRecord[], options: { ma
   return { ok: true, maxAttempts, trajectories: groups.size };
 }
 
-/** The answer kind of the records: the `task` most of them carry, else "number". */
+/** The answer kind of the records: the `answerKind` most of them carry, else "number". */
 export function recordsAnswerKind(records: readonly AttemptRecord[]): AnswerKind {
   const counts = new Map<AnswerKind, number>();
-  for (const r of records) if (r.task !== undefined && ANSWER_KINDS.includes(r.task)) counts.set(r.task, (counts.get(r.task) ?? 0) + 1);
+  for (const r of records) {
+    const kind = answerKindOf(r, "attempt records");
+    if (kind !== undefined && ANSWER_KINDS.includes(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "number";
 }
 
 export interface TrainPipelineOptions {
   /** How answers are compared while calibrating. Defaults to the records' own kind (`recordsAnswerKind`). */
+  answerKind?: AnswerKind;
+  /** @deprecated Since 0.2: the old name of `answerKind`, which it works as (with a one-time DeprecationWarning); removed in the next release. */
   answer?: AnswerKind;
-  /** The answer format, instead of `answer`'s built-in one. */
+  /** The answer format, instead of `answerKind`'s built-in one. */
   format?: Pick<AnswerFormat, "same" | "isCorrect" | "normalizeGold">;
   /** The budget DRR will run with. Defaults to the explored trajectories' length, else 5. */
   maxAttempts?: number;
@@ -283,6 +289,7 @@ export interface TrainPipelineResult {
 export async function trainPipeline(records: readonly AttemptRecord[], options: TrainPipelineOptions = {}): Promise<TrainPipelineResult> {
   const seed = options.seed ?? PIPELINE_DEFAULTS.seed;
   const folds = options.folds ?? PIPELINE_DEFAULTS.folds;
+  const answerKind = answerKindOption(options, (message) => new DrrInputError("INVALID_ARGUMENT", message));
   const train: TrainOptions = { model: PIPELINE_DEFAULTS.dmModel, devFraction: PIPELINE_DEFAULTS.devFraction, ...options.train };
   let policy: StopPolicy | undefined;
   let calibration: Calibration | null = null;
@@ -300,7 +307,7 @@ export async function trainPipeline(records: readonly AttemptRecord[], options: 
       calibration = await calibratePolicy(records, {
         objective: options.objective ?? PIPELINE_DEFAULTS.objective,
         maxAttempts,
-        format: options.format ?? answerFormat(options.answer ?? recordsAnswerKind(records)),
+        format: options.format ?? answerFormat(answerKind ?? recordsAnswerKind(records)),
         seed,
         folds,
         guard: options.guard ?? PIPELINE_DEFAULTS.guard,

@@ -3,7 +3,7 @@ import { DrrInputError } from "../errors.js";
 
 /** The texts the Reasoner is prompted with. Every one can be replaced through options. */
 export interface ReasonerPrompts {
-  /** System message; `{answerHint}` is replaced by the task's answer hint. */
+  /** System message; `{answerHint}` is replaced by the answer kind's answer hint. */
   system: string;
   /** The first user message (the first attempt's prompt); `{question}` is replaced by the question. */
   question: string;
@@ -11,7 +11,7 @@ export interface ReasonerPrompts {
   feedback: string;
   /** Added after the feedback: asks for a completely different line of reasoning. */
   retryInstruction: string;
-  /** How the final answer must be written, by task. */
+  /** How the final answer must be written, by answer kind. */
   answerHints: Record<AnswerKind, string>;
 }
 

@@ -3,7 +3,7 @@ import { CallbackManager } from "@langchain/core/callbacks/manager";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import type { RunnableConfig } from "@langchain/core/runnables";
-import type { AnswerKind, PriorAttempt } from "../attempt.js";
+import { answerKindOf, type AnswerKind, type PriorAttempt } from "../attempt.js";
 import { DrrInputError, ReasonerError } from "../errors.js";
 import { confidenceOf, confidenceOfLogprobs, logprobEntries } from "./confidence.js";
 import { DEFAULT_PROMPTS, feedbackMessage, fillTemplate, type ReasonerPrompts } from "./prompts.js";
@@ -30,6 +30,9 @@ export interface ReasonerOptions {
 
 export interface AttemptRequest {
   question: string;
+  /** How the final answer must be written (picks the prompts' answer hint). Defaults to "number". */
+  answerKind?: AnswerKind;
+  /** @deprecated Since 0.2: the old name of `answerKind`, read as it (with a one-time DeprecationWarning); removed in the next release. */
   task?: AnswerKind;
   /** Earlier, rejected attempts with their feedback; they stay in the context. */
   previous: PriorAttempt[];
@@ -127,7 +130,7 @@ export class Reasoner {
 
   /** The messages sent for an attempt: system, question, then each earlier attempt and its feedback. */
   messages(request: AttemptRequest): BaseMessage[] {
-    const hint = this.prompts.answerHints[request.task ?? "number"];
+    const hint = this.prompts.answerHints[answerKindOf(request, "AttemptRequest") ?? "number"];
     const messages: BaseMessage[] = [
       new SystemMessage(fillTemplate(this.prompts.system, { answerHint: hint })),
       new HumanMessage(fillTemplate(this.prompts.question, { question: request.question })),

@@ -3,6 +3,7 @@
  * of how sources joined.
  */
 import type { AnswerKind } from "../attempt.js";
+import { warnDeprecatedName } from "../deprecation.js";
 import type { ReplayItem } from "./format.js";
 
 /** The datasets `loadDataset` can build. */
@@ -39,49 +40,65 @@ export interface DatasetInfo {
   description: string;
   /** The license of the source files; "none (evaluation only)" when they were published without one. */
   license: string;
-  /** How answers are extracted and checked (the items' `task`). */
-  answer: AnswerKind;
+  /** How answers are extracted and checked (the items' `answerKind`). */
+  answerKind: AnswerKind;
+  /** @deprecated Since 0.2: the old name of `answerKind` (reading it warns once); removed in the next release. */
+  readonly answer: AnswerKind;
+}
+
+/** Adds to each entry the deprecated `answer`, a getter of `answerKind` that warns once (not enumerated). */
+function withOldNames<K extends string>(info: Record<K, Omit<DatasetInfo, "answer">>): Record<K, DatasetInfo> {
+  for (const entry of Object.values<Omit<DatasetInfo, "answer">>(info)) {
+    Object.defineProperty(entry, "answer", {
+      get: () => {
+        warnDeprecatedName("DatasetInfo.answer", "DatasetInfo.answerKind");
+        return entry.answerKind;
+      },
+      enumerable: false,
+    });
+  }
+  return info as Record<K, DatasetInfo>;
 }
 
 /** What each dataset is. The sources and their licenses in full are in docs/replay-format.md. */
-export const DATASET_INFO: Readonly<Record<DatasetName, DatasetInfo>> = {
+export const DATASET_INFO: Readonly<Record<DatasetName, DatasetInfo>> = withOldNames({
   gsm8k: {
     models: "mixture",
     description:
       "mixture of 12 model/prompt settings (6 Faithful-COT models, 4 GPT-3 settings, 2 gpt-3.5-turbo prompts), " +
       "1319 GSM8K test questions × 12 solutions",
     license: "MIT; Apache-2.0 (Rereading-LLM-Reasoning)",
-    answer: "number",
+    answerKind: "number",
   },
   svamp: {
     models: "mixture",
     description: "mixture of 6 Faithful-COT models (code-davinci-001 to gpt-4), 1000 SVAMP questions × 6 solutions",
     license: "MIT",
-    answer: "number",
+    answerKind: "number",
   },
   game24: {
     models: "single",
     description: "GPT-4, 100 Game of 24 puzzles × 100 chain-of-thought samples (T=0.7)",
     license: "MIT",
-    answer: "game24",
+    answerKind: "game24",
   },
   date: {
     models: "single",
     description: "gpt-3.5-turbo, 369 BIG-Bench date questions × 10 samples (natural-program prompt)",
     license: "CC-BY-4.0",
-    answer: "date",
+    answerKind: "date",
   },
   "gsm8k-easy": {
     models: "single",
     description: "GPT-4, the first 100 GSM8K test questions × 40 chain-of-thought samples",
     license: "none (evaluation only)",
-    answer: "number",
+    answerKind: "number",
   },
   mathqa: {
     models: "single",
     description: "GPT-4, 100 MathQA questions with options a-e × 40 chain-of-thought samples",
     license: "none (evaluation only)",
-    answer: "choice",
+    answerKind: "choice",
   },
   penguins: {
     models: "single",
@@ -89,15 +106,15 @@ export const DATASET_INFO: Readonly<Record<DatasetName, DatasetInfo>> = {
       "Vicuna-13B, 146 BIG-Bench penguins-in-a-table questions with options (A)-(E) × 120 samples " +
       "(3 seeds × 40; many cut off before the answer)",
     license: "none (evaluation only)",
-    answer: "choice",
+    answerKind: "choice",
   },
   "qwen-gsm8k-hard": {
     models: "single",
     description: "Qwen2.5-7B-Instruct, the 100 GSM8K test questions hardest for it × 20 zero-shot chain-of-thought samples",
     license: "none (evaluation only)",
-    answer: "number",
+    answerKind: "number",
   },
-};
+});
 
 /** How one trace source joined onto a dataset's questions. */
 export interface SourceJoin {

@@ -67,7 +67,7 @@ export async function buildDate(opts?: ResolveOptions): Promise<LoadedDataset> {
         sourceCorrect: isCorrect,
       };
     });
-    return { id: `date-${idx}`, question, gold, task: "date", traces };
+    return { id: `date-${idx}`, question, gold, answerKind: "date", traces };
   });
   const samples = DATE_SIZE * DATE_SAMPLES;
   return loadedDataset(

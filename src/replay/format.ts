@@ -5,7 +5,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { ANSWER_KINDS, type AnswerKind } from "../attempt.js";
+import { ANSWER_KINDS, answerKindConflict, type AnswerKind } from "../attempt.js";
+import { warnDeprecatedName } from "../deprecation.js";
 import { ReplayError } from "../errors.js";
 
 /** One recorded output of a model for a question. */
@@ -36,6 +37,8 @@ export interface ReplayItem {
   /** The gold answer, or null when unknown. */
   gold: string | null;
   /** How answers are extracted and checked. */
+  answerKind?: AnswerKind;
+  /** @deprecated Since 0.2: the old name of `answerKind`; files written before 0.2 have it, and `parseReplayItem` renames it. */
   task?: AnswerKind;
   /** The recorded outputs; never empty. */
   traces: ReplayTrace[];
@@ -57,7 +60,9 @@ export interface ReadReplayResult {
   skipped: number;
 }
 
-const ITEM_KEYS = new Set(["id", "question", "gold", "task", "traces"]);
+const ITEM_KEYS = new Set(["id", "question", "gold", "answerKind", "traces"]);
+/** Fields of items written before 0.2, still read. */
+const OLD_ITEM_KEYS = new Set(["task"]);
 const TRACE_KEYS = new Set(["text", "model", "source", "sourceAnswer", "sourceCorrect", "confidence"]);
 
 function invalid(where: string, what: string): never {
@@ -74,9 +79,9 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, where: string, label: string): void {
+function checkKeys(obj: Record<string, unknown>, allowed: Set<string>, where: string, label: string, old: Set<string> = new Set()): void {
   for (const key of Object.keys(obj)) {
-    if (!allowed.has(key)) {
+    if (!allowed.has(key) && !old.has(key)) {
       invalid(where, `${label} has unknown field "${key}" (allowed: ${[...allowed].join(", ")})`);
     }
   }
@@ -127,8 +132,8 @@ function parseTrace(value: unknown, where: string, label: string): ReplayTrace {
  */
 export function parseReplayItem(value: unknown, where: string): ReplayItem {
   if (!isPlainObject(value)) invalid(where, `expected a JSON object, got ${describe(value)}`);
-  checkKeys(value, ITEM_KEYS, where, "item");
-  const { id, question, gold, task, traces } = value;
+  checkKeys(value, ITEM_KEYS, where, "item", OLD_ITEM_KEYS);
+  const { id, question, gold, traces } = value;
   if (typeof id !== "string" || id.length === 0) {
     invalid(where, `"id" must be a non-empty string, got ${describe(id)}`);
   }
@@ -138,9 +143,15 @@ export function parseReplayItem(value: unknown, where: string): ReplayItem {
   if (gold !== null && typeof gold !== "string") {
     invalid(where, `"gold" must be a string or null, got ${describe(gold)} (item "${id}")`);
   }
-  if (task !== undefined && !(typeof task === "string" && (ANSWER_KINDS as readonly string[]).includes(task))) {
-    invalid(where, `"task" must be one of ${ANSWER_KINDS.join(", ")}, got ${JSON.stringify(task)} (item "${id}")`);
+  const conflict = answerKindConflict(value);
+  if (conflict !== null) invalid(where, `${conflict} (item "${id}")`);
+  // Items written before 0.2 name the answer kind `task`.
+  const field = value.answerKind !== undefined ? "answerKind" : "task";
+  const answerKind = value[field];
+  if (answerKind !== undefined && !(typeof answerKind === "string" && (ANSWER_KINDS as readonly string[]).includes(answerKind))) {
+    invalid(where, `"${field}" must be one of ${ANSWER_KINDS.join(", ")}, got ${JSON.stringify(answerKind)} (item "${id}")`);
   }
+  if (value.task !== undefined) warnDeprecatedName("the field `task` of replay items", "`answerKind`");
   if (!Array.isArray(traces) || traces.length === 0) {
     invalid(where, `"traces" must be a non-empty array (item "${id}")`);
   }
@@ -150,7 +161,7 @@ export function parseReplayItem(value: unknown, where: string): ReplayItem {
     gold,
     traces: traces.map((trace, i) => parseTrace(trace, where, `traces[${i}]`)),
   };
-  if (task !== undefined) item.task = task as AnswerKind;
+  if (answerKind !== undefined) item.answerKind = answerKind as AnswerKind;
   return item;
 }
 

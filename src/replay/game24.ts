@@ -66,7 +66,7 @@ export async function buildGame24(opts?: ResolveOptions): Promise<LoadedDataset>
       if (r === 1) solved++;
       return { text: y, model: "gpt-4", source, sourceCorrect: r === 1 };
     });
-    return { id: `game24-${idx}`, question: game24Question(puzzle), gold: puzzle, task: "game24", traces };
+    return { id: `game24-${idx}`, question: game24Question(puzzle), gold: puzzle, answerKind: "game24", traces };
   });
   const traceCount = items.reduce((sum, item) => sum + item.traces.length, 0);
   return {

@@ -43,7 +43,7 @@ export async function buildGsm8kEasy(opts?: ResolveOptions): Promise<LoadedDatas
     }
     const gold = goldAfterHashes(stringField(test, "answer"), test.where);
     if (q.gold !== gold) sourceMismatch(`${q.where}: Correct Answer ${q.gold} differs from openai's gold ${gold} for test question ${i}`);
-    return { id: `gsm8k-easy-${i}`, question: q.question, gold: q.gold, task: "number", traces: q.traces };
+    return { id: `gsm8k-easy-${i}`, question: q.question, gold: q.gold, answerKind: "number", traces: q.traces };
   });
   const traces = GSM8K_EASY_SIZE * SC_CONF_SAMPLES;
   return loadedDataset(

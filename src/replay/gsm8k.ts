@@ -169,7 +169,7 @@ export async function buildGsm8k(opts?: ResolveOptions): Promise<LoadedDataset> 
     id: `gsm8k-${i}`,
     question: q.text,
     gold: q.gold,
-    task: "number",
+    answerKind: "number",
     traces: columns.map((column) => column[i]).filter((t): t is ReplayTrace => t !== undefined),
   }));
   const joins = [...faithful.map((f) => f.join), ...examples.joins, ...rereading.joins];

@@ -31,7 +31,7 @@ export async function buildMathQa(opts?: ResolveOptions): Promise<LoadedDataset>
   const items = questions.map((q, row): ReplayItem => {
     if (!/^[a-e]$/.test(q.gold)) sourceInvalid(q.where, `Correct Answer "${q.gold}" is not an option letter a-e`);
     if (!q.question.includes(OPTIONS_MARKER)) sourceInvalid(q.where, `Question does not list its options after "${OPTIONS_MARKER}"`);
-    return { id: `mathqa-${row}`, question: q.question, gold: q.gold, task: "choice", traces: q.traces };
+    return { id: `mathqa-${row}`, question: q.question, gold: q.gold, answerKind: "choice", traces: q.traces };
   });
   const traces = MATHQA_SIZE * SC_CONF_SAMPLES;
   return loadedDataset(

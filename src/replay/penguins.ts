@@ -107,7 +107,7 @@ export async function buildPenguins(opts?: ResolveOptions): Promise<LoadedDatase
     id: `penguins-${i}`,
     question: row.input,
     gold: row.target,
-    task: "choice",
+    answerKind: "choice",
     traces,
   }));
   const total = PENGUINS_SIZE * PENGUINS_SAMPLES_PER_SEED * PENGUINS_SEEDS.length;

@@ -1,7 +1,9 @@
 /**
  * A file of one's own questions, for a live model: JSON Lines of `{"id", "question", "gold"?}`
- * (`task` optional), or CSV with a header row naming the columns `id`, `question` and optionally
- * `gold` and `task`. No recorded traces: the questions are asked of a live model.
+ * (`answerKind` optional), or CSV with a header row naming the columns `id`, `question` and optionally
+ * `gold` and `answerKind`. No recorded traces: the questions are asked of a live model. Files
+ * written before 0.2 name the answer kind `task`; it is read as `answerKind` (with a one-time
+ * DeprecationWarning), and a line naming it both ways, differently, is skipped.
  *
  * Bad input never crashes and is never silently dropped: a byte-order mark and CRLF line ends are
  * accepted; a line that is not JSON, not an object, has no `question` or an empty one, or repeats
@@ -9,7 +11,8 @@
  * `id` gets `line<N>` as its id.
  */
 import { readFile } from "node:fs/promises";
-import { ANSWER_KINDS, type AnswerKind } from "../attempt.js";
+import { ANSWER_KINDS, answerKindConflict, type AnswerKind } from "../attempt.js";
+import { warnDeprecatedName } from "../deprecation.js";
 import { DrrInputError, ReplayError } from "../errors.js";
 import { parseCsv } from "./csv.js";
 import type { ReplayItem } from "./format.js";
@@ -68,11 +71,12 @@ export function parseQuestions(text: string, label: string, path = label): Quest
   const counts = { read: 0, kept: 0, duplicateIds: 0, emptyQuestions: 0, missingQuestions: 0, invalid: 0, idsAssigned: 0, withGold: 0 };
   if (csv) {
     const records = parseCsv(body, label).filter((r) => !(r.length === 1 && (r[0] ?? "").trim() === ""));
-    const header = (records[0] ?? []).map((h) => h.trim().toLowerCase());
+    // Column names are read in any case; "answerkind" is the answerKind column.
+    const header = (records[0] ?? []).map((h) => h.trim().toLowerCase()).map((h) => (h === "answerkind" ? "answerKind" : h));
     if (!header.includes("question")) {
       throw new DrrInputError(
         "INVALID_ARGUMENT",
-        `${label}: a questions CSV needs a header row naming a "question" column (and optionally id, gold, task); its first row is ${JSON.stringify(records[0] ?? [])}.`,
+        `${label}: a questions CSV needs a header row naming a "question" column (and optionally id, gold, answerKind); its first row is ${JSON.stringify(records[0] ?? [])}.`,
       );
     }
     records.slice(1).forEach((fields, r) => {
@@ -82,6 +86,7 @@ export function parseQuestions(text: string, label: string, path = label): Quest
       });
       if (value.id === "") delete value.id;
       if (value.gold === "") delete value.gold;
+      if (value.answerKind === "") delete value.answerKind;
       if (value.task === "") delete value.task;
       rows.push({ line: r + 1, value });
     });
@@ -146,16 +151,24 @@ export function parseQuestions(text: string, label: string, path = label): Quest
       gold = String(v.gold);
       counts.withGold += 1;
     }
-    let task: AnswerKind | undefined;
-    if (v.task !== undefined && v.task !== null) {
-      if (typeof v.task !== "string" || !ANSWER_KINDS.includes(v.task as AnswerKind)) {
-        skip(`"task" ${JSON.stringify(v.task)} is not one of ${ANSWER_KINDS.join(", ")}`, "invalid");
+    const conflict = answerKindConflict(v);
+    if (conflict !== null) {
+      skip(conflict, "invalid");
+      continue;
+    }
+    // Files written before 0.2 name the answer kind `task`.
+    const field = v.answerKind !== undefined && v.answerKind !== null ? "answerKind" : "task";
+    let answerKind: AnswerKind | undefined;
+    if (v[field] !== undefined && v[field] !== null) {
+      if (typeof v[field] !== "string" || !ANSWER_KINDS.includes(v[field] as AnswerKind)) {
+        skip(`"${field}" ${JSON.stringify(v[field])} is not one of ${ANSWER_KINDS.join(", ")}`, "invalid");
         continue;
       }
-      task = v.task as AnswerKind;
+      answerKind = v[field] as AnswerKind;
     }
+    if (v.task !== undefined && v.task !== null) warnDeprecatedName("the field `task` of questions files", "`answerKind`");
     firstOf.set(id, line);
-    items.push({ id, question: v.question.replace(/\r\n/g, "\n"), gold, ...(task && { task }), traces: [] });
+    items.push({ id, question: v.question.replace(/\r\n/g, "\n"), gold, ...(answerKind && { answerKind }), traces: [] });
   }
   counts.kept = items.length;
   if (items.length === 0) {

@@ -74,7 +74,7 @@ export async function buildQwenGsm8kHard(opts?: ResolveOptions): Promise<LoadedD
     }
     const responses = arrayOf(problem, "all_responses", where, "a string", isString, QWEN_GSM8K_HARD_SAMPLES);
     const traces = responses.map((text): ReplayTrace => ({ text, model: QWEN_MODEL, source: file.repo }));
-    return { id: `qwen-gsm8k-hard-${index}`, question, gold: String(answer), task: "number", traces };
+    return { id: `qwen-gsm8k-hard-${index}`, question, gold: String(answer), answerKind: "number", traces };
   });
   const total = QWEN_GSM8K_HARD_SIZE * QWEN_GSM8K_HARD_SAMPLES;
   return loadedDataset(

@@ -71,7 +71,7 @@ export async function buildSvamp(opts?: ResolveOptions): Promise<LoadedDataset> 
     id: `svamp-${i}`,
     question: q.text,
     gold: q.gold,
-    task: "number",
+    answerKind: "number",
     traces: faithful.map((f) => f.byId[i]).filter((t): t is ReplayTrace => t !== undefined),
   }));
   return {

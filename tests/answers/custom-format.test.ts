@@ -70,20 +70,20 @@ describe("custom answer formats", () => {
 
   it("label records and drive the DRR graph", async () => {
     const { records, stats } = await labelRecords(
-      [record("q1", 0, { answer: "yes", task: "yes-no" as never }), record("q2", 0, { answer: "yes" }), record("q3", 0, { answer: null })],
+      [record("q1", 0, { answer: "yes", answerKind: "yes-no" as never }), record("q2", 0, { answer: "yes" }), record("q3", 0, { answer: null })],
       goldLabeler({ q1: "True", q2: "no", q3: "yes" }, yesNo as AnswerFormat),
     );
     expect(records.map((r) => r.label)).toEqual([1, 0, 0]);
     expect(stats.positive).toBe(1);
 
-    // The graph extracts answers with the custom format and sends the DM its kind as `task`; its answer hint is in the system prompt.
+    // The graph extracts answers with the custom format and sends the DM its kind as `answerKind`; its answer hint is in the system prompt.
     const model = new ScriptedChatModel(["Hmm. The answer is no.", "Looking again: yes."]);
     const discriminator = new ScriptedDiscriminator([0.1, 0.9]);
-    const graph = createDrrGraph({ model, discriminator, answer: yesNo as AnswerFormat, maxAttempts: 3, threshold: 0.5 });
+    const graph = createDrrGraph({ model, discriminator, answerKind: yesNo as AnswerFormat, maxAttempts: 3, threshold: 0.5 });
     const state = await graph.invoke({ question: "Is 7 prime?" });
     expect(state.answer).toBe("yes");
     expect(state.attempts.map((a) => a.answer)).toEqual(["no", "yes"]);
-    expect(discriminator.inputs.map((i) => i.task)).toEqual(["yes-no", "yes-no"]);
+    expect(discriminator.inputs.map((i) => i.answerKind)).toEqual(["yes-no", "yes-no"]);
     const system = model.calls[0]!.messages[0]!.content as string;
     expect(system).toContain('End with "The answer is yes." or "The answer is no."');
     expect(system).not.toContain("{answerHint}");

@@ -15,7 +15,7 @@ describeWith([date], "agreementLabels on recorded attempts", () => {
     const records = items.flatMap((item) =>
       item.traces.slice(0, 5).map((t, i) => record(item.id, i, { answer: format.extract(t.text), gold: item.gold })),
     );
-    const { records: out, stats } = agreementLabels(records, { answer: "date" });
+    const { records: out, stats } = agreementLabels(records, { answerKind: "date" });
     const labelled = out.filter((r) => r.label !== null);
     const agree = labelled.filter((r) => r.label === (format.isCorrect(r.answer, format.normalizeGold(r.gold!)) ? 1 : 0)).length;
     expect(stats.labelledQuestions).toBeGreaterThan(80);

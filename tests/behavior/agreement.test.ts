@@ -29,14 +29,14 @@ describe("agreementLabels", () => {
       record("b", 1, { answer: "2" }),
       record("c", 0, { answer: "9", label: 0 }),
     ];
-    const { records: out, stats, majorities } = agreementLabels(records, { answer: "number" });
+    const { records: out, stats, majorities } = agreementLabels(records, { answerKind: "number" });
     expect(out.map((r) => r.label)).toEqual([1, 1, 0, 0, null, null, null]);
     expect(stats).toEqual({ questions: 3, labelledQuestions: 1, unsupported: 2, positive: 2, negative: 2, unlabelled: 3, kept: 0 });
     expect(majorities.get("a")).toEqual({ answer: "5", support: 2, attempts: 4 });
     // The input is not changed; gold is left alone unless asked.
     expect(records[0]!.label).toBeNull();
     expect(out[0]!.gold).toBeUndefined();
-    const replaced = agreementLabels(records, { answer: "number", replaceGold: true, overwrite: false });
+    const replaced = agreementLabels(records, { answerKind: "number", replaceGold: true, overwrite: false });
     expect(replaced.records.map((r) => r.gold)).toEqual(["5", "5", "5", "5", null, null, null]);
     expect(replaced.records[6]!.label).toBe(0);
     expect(replaced.stats.kept).toBe(1);

@@ -49,7 +49,7 @@ describe("BehaviorCollector on the DRR graph", () => {
     expect(t.question).toBe(question);
     expect(t.questionId).toBe("gsm-1");
     expect(t.gold).toBe("18");
-    expect(t.task).toBe("number");
+    expect(t.answerKind).toBe("number");
     expect(t.status).toBe("complete");
     expect(t.error).toBeUndefined();
     expect(t.finalAnswer).toBe("18");
@@ -77,7 +77,7 @@ describe("BehaviorCollector on the DRR graph", () => {
     const [r0, r1] = sink.records;
     expect(r0).toMatchObject({ schemaVersion: 1, questionId: "gsm-1", attempt: 0, answer: "11", previous: [], label: null, decision: "reject" });
     expect(r1?.previous).toEqual([{ text: "9 + 2 = 11. The answer is 11.", answer: "11", feedback: "Wrong answer! Try again." }]);
-    expect(r1).toMatchObject({ trajectoryId: t.id, threadId: "thread-7", score: 0.7, gold: "18", task: "number" });
+    expect(r1).toMatchObject({ trajectoryId: t.id, threadId: "thread-7", score: 0.7, gold: "18", answerKind: "number" });
     expect(c.stats).toEqual({ trajectories: 1, records: 2, errors: 0, dropped: 0 });
     expect(errors).toEqual([]);
     expectEmpty(c);
@@ -135,14 +135,14 @@ describe("BehaviorCollector on the DRR graph", () => {
     expect(sink.records).toHaveLength(2);
   });
 
-  it("uses the input's task to extract answers", async () => {
+  it("uses the input's answerKind to extract answers", async () => {
     const model = new ScriptedChatModel(["Between the options, the answer is (B)."]);
     const graph = createDrrGraph({ model, discriminator: new ScriptedDiscriminator([0.9]) });
     const { c, sink } = collector({ write: "trajectories" });
-    await graph.invoke({ question: "Which? (A) x (B) y", task: "choice" }, { callbacks: [c] });
+    await graph.invoke({ question: "Which? (A) x (B) y", answerKind: "choice" }, { callbacks: [c] });
     await c.flush();
     const t = only(sink.trajectories);
-    expect(t.task).toBe("choice");
+    expect(t.answerKind).toBe("choice");
     expect(t.attempts[0]?.answer).toBe("B");
     expect(sink.records).toEqual([]);
   });

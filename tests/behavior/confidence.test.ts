@@ -43,7 +43,7 @@ describe("confidence in behavioural records", () => {
   });
 
   it("keeps a replayed trace's confidence", async () => {
-    const items = [{ id: "q", question, gold: "18", task: "number" as const, traces: [{ text: "9 * 2 = 18. The answer is 18.", confidence: 0.25 }] }];
+    const items = [{ id: "q", question, gold: "18", answerKind: "number" as const, traces: [{ text: "9 * 2 = 18. The answer is 18.", confidence: 0.25 }] }];
     const graph = createDrrGraph({ model: new ReplayChatModel({ items }), discriminator: new ScriptedDiscriminator([0.9]) });
     const { c, sink } = collector();
     await graph.invoke({ question }, { callbacks: [c] });

@@ -34,7 +34,7 @@ describe("trajectoryToRecords", () => {
     id: "run-1",
     threadId: "th",
     question: "What is 6 * 7?",
-    task: "number",
+    answerKind: "number",
     attempts: [
       { index: 0, text: "The answer is 40.", answer: "40", node: "think", model: "m", tokens: 5, latencyMs: 3, score: 0.1, decision: "reject", feedback: "Wrong answer! Try again." },
       { index: 1, text: "The answer is 41.", answer: "41", node: "think", model: "m", tokens: 6, latencyMs: 4, score: 0.2, decision: "reject", feedback: "Wrong answer! Try again." },
@@ -60,7 +60,7 @@ describe("trajectoryToRecords", () => {
       schemaVersion: 1,
       questionId: questionIdFor("What is 6 * 7?"),
       question: "What is 6 * 7?",
-      task: "number",
+      answerKind: "number",
       gold: null,
       attempt: 1,
       text: "The answer is 41.",
@@ -95,7 +95,7 @@ describe("labelling", () => {
   it("labels against gold answers by question id, with each record's answer kind", async () => {
     const labeler = goldLabeler({ q1: "#### 18", q2: "2024-03-05", q3: "18" }, "number");
     const { records, stats } = await labelRecords(
-      [record("q1", "18"), record("q1", "17"), record("q2", "2024-03-05", { task: "date" }), record("q3", null)],
+      [record("q1", "18"), record("q1", "17"), record("q2", "2024-03-05", { answerKind: "date" }), record("q3", null)],
       labeler,
     );
     expect(records.map((r) => r.label)).toEqual([1, 0, 1, 0]);

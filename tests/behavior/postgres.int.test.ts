@@ -106,13 +106,13 @@ describeWith([postgres, data], "PostgreSQL sink (real server)", () => {
     expect(claim).not.toBeNull();
     // A dead worker's incomplete question: attempt 0, rejected, nothing after it.
     await other.write(record(broken.id, 0, { trajectoryId: "dead-run", decision: "reject", label: 0 }));
-    const first = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: url, answer: "number", concurrency: 2 });
+    const first = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: url, answerKind: "number", concurrency: 2 });
     expect(first.elsewhere).toBe(1);
     expect(first.ran).toBe(5);
     expect(first.repaired).toBe(1);
     await claim!.release();
     await other.close();
-    const second = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: url, answer: "number", concurrency: 2 });
+    const second = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: url, answerKind: "number", concurrency: 2 });
     expect(second.resumed).toBe(5);
     expect(second.ran).toBe(1);
     const { rows } = await admin.query(`SELECT count(*)::int AS n FROM ${name} WHERE trajectory_id = 'dead-run'`);
@@ -131,7 +131,7 @@ describeWith([postgres, data], "PostgreSQL sink (real server)", () => {
       const dir = await mkdtemp(path.join(tmpdir(), "drr-pg-"));
       // The expected data: one uninterrupted run into a file.
       const fresh = path.join(dir, "fresh.jsonl");
-      await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: fresh, answer: "number", concurrency: 4 });
+      await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: fresh, answerKind: "number", concurrency: 4 });
       const expected = (await readRecords(fresh)).records.map(content).sort();
 
       let seed = Number(process.env.DRR_TEST_SEED ?? Date.now() % 100_000);
@@ -194,7 +194,7 @@ describeWith([postgres, data], "PostgreSQL sink (real server)", () => {
   it("trains the DM from the URL, and drr export copies its records to a JSON Lines file (once, refusing a foreign file)", async () => {
     const { url } = table();
     const questions = train.slice(0, 80);
-    await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: url, answer: "number", concurrency: 4 });
+    await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out: url, answerKind: "number", concurrency: 4 });
     const { records } = await readRecordsFrom(url);
     expect(records.length).toBeGreaterThan(80);
     const trained = await trainDm(records, { epochs: 3, seed: 0 });

@@ -84,7 +84,7 @@ describeWith([data], "drr bench --data FILE.jsonl of behaviour records", () => {
       const original = date.get(item.id) as ReplayItem;
       expect(item.question).toBe(original.question);
       expect(item.gold).toBe(original.gold);
-      expect(item.task).toBe("date");
+      expect(item.answerKind).toBe("date");
       const own = records.filter((r) => r.questionId === item.id).sort((a, b) => a.attempt - b.attempt);
       expect(item.traces.map((t) => t.text)).toEqual(own.map((r) => r.text));
       expect(item.traces.map((t) => t.sourceAnswer)).toEqual(own.map((r) => r.answer));
@@ -108,7 +108,7 @@ describeWith([data], "drr bench --data FILE.jsonl of behaviour records", () => {
     // The oracle policy stops at the first right attempt: those questions have fewer than 5 recorded attempts.
     const oracle = path.join(dir, "oracle.jsonl");
     const all = [...date.values()];
-    await collectBehavior({ items: all.slice(0, LIMIT), model: new ReplayChatModel({ items: all, seed: 0 }), out: oracle, answer: "date", policy: "oracle" });
+    await collectBehavior({ items: all.slice(0, LIMIT), model: new ReplayChatModel({ items: all, seed: 0 }), out: oracle, answerKind: "date", policy: "oracle" });
     const read = await readReplayItemsFromRecords(oracle, { warn: () => undefined });
     expect(read?.items).toHaveLength(LIMIT);
     expect(Math.min(...read!.items.map((i) => i.traces.length))).toBeLessThan(5);

@@ -87,7 +87,7 @@ describeWith([data], "drr bench", () => {
 
   it("runs the whole pipeline on the single-model date set; sc@k, adaptive and oracle match an independent computation", async () => {
     const outDir = await tmp("drr-bench-");
-    const report = await runBench({ items: date, dataset: "date", answer: "date", outDir, limit: 200, seed: 0 });
+    const report = await runBench({ items: date, dataset: "date", answerKind: "date", outDir, limit: 200, seed: 0 });
     expect(report.questions).toEqual({ train: 100, test: 100 });
     expect(Object.keys(report.methods)).toEqual([
       "single", "sc@1", "sc@2", "sc@3", "sc@4", "sc@5", "adaptive", "adaptive-abstain", "drr", "oracle@5", "self-critique",
@@ -144,12 +144,12 @@ describeWith([data], "drr bench", () => {
     } finally {
       spy.mockRestore();
     }
-    await expect(runBench({ items: date, dataset: "date", answer: "date", outDir: dir, limit: 40, maxAttempts: 11 })).rejects.toMatchObject({
+    await expect(runBench({ items: date, dataset: "date", answerKind: "date", outDir: dir, limit: 40, maxAttempts: 11 })).rejects.toMatchObject({
       code: "NOT_ENOUGH_TRACES",
     });
     // Every recorded trace right: the DM has nothing to learn from.
     const allRight = date.slice(0, 40).map((item) => ({ ...item, traces: item.traces.map(() => ({ text: `So the answer is ${item.gold}.` })) }));
-    await expect(runBench({ items: allRight, dataset: "all-right", answer: "date", outDir: dir, seed: 0 })).rejects.toMatchObject({
+    await expect(runBench({ items: allRight, dataset: "all-right", answerKind: "date", outDir: dir, seed: 0 })).rejects.toMatchObject({
       code: "SINGLE_CLASS",
     });
   });
@@ -173,8 +173,8 @@ describeWith([data], "drr bench", () => {
     const svamp = path.join(dir, "svamp.jsonl");
     const game24 = path.join(dir, "game24.jsonl");
     await writeReplayFile(svamp, await loadDataset("svamp"));
-    // Strip the task so that --answer has to say how answers are read.
-    await writeReplayFile(game24, (await loadDataset("game24")).map(({ task: _task, ...item }) => item));
+    // Strip the answer kind so that --answer has to say how answers are read.
+    await writeReplayFile(game24, (await loadDataset("game24")).map(({ answerKind: _kind, ...item }) => item));
     expect(await main(["bench", "--data", svamp, "--seeds", "1", "--limit", "200", "--out", path.join(dir, "svamp")])).toBe(0);
     const svampReport = JSON.parse(await readFile(path.join(dir, "svamp", "report.json"), "utf8")) as MultiSeedReport;
     expect(svampReport.models).toBe("unknown");
@@ -197,7 +197,7 @@ describeWith([data], "drr bench", () => {
       const report = await runBench({
         items: gsm8k,
         dataset: "gsm8k",
-        answer: "number",
+        answerKind: "number",
         outDir: await tmp("drr-bench-live-"),
         limit: 80,
         maxAttempts: 3,

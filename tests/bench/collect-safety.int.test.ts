@@ -78,7 +78,7 @@ beforeAll(async () => {
   train = selectSplit(items, "train", { seed: 0, trainFraction: 0.5 });
   const fresh = path.join(dir, "fresh.jsonl");
   // drr collect replays its first pass in the order of passSeed(seed, 0).
-  await collectBehavior({ items: train.slice(0, LIMIT), model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out: fresh, answer: "number" });
+  await collectBehavior({ items: train.slice(0, LIMIT), model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out: fresh, answerKind: "number" });
   expected = rawRecords(fresh).map(content).sort();
 });
 
@@ -98,7 +98,7 @@ describeWith([data], "drr collect --out never damages a file that is not its own
     const bytes = Buffer.from([0x08, 0x07, 0x12, 0x0d, 0x6c, 0x61, 0x6e, 0x67, 0x67, 0x72, 0x61, 0x70, 0x68, 0x2d, 0x64, 0x72, 0x72, 0x00, 0x0a]);
     writeFileSync(model, bytes);
     await expect(
-      collectBehavior({ items: train.slice(0, 3), model: new ReplayChatModel({ items, seed: 0 }), out: model, answer: "number" }),
+      collectBehavior({ items: train.slice(0, 3), model: new ReplayChatModel({ items, seed: 0 }), out: model, answerKind: "number" }),
     ).rejects.toMatchObject({ code: "NOT_A_BEHAVIOR_FILE" });
     expect(readFileSync(model)).toEqual(bytes);
     expect(existsSync(`${model}.lock`)).toBe(false);
@@ -119,7 +119,7 @@ describeWith([data], "drr collect --out never damages a file that is not its own
     const old = [...agent.slice(0, 20), incomplete, ...svamp, trajectory, damaged, done, ...agent.slice(20)];
     writeFileSync(out, `${old.join("\n")}\n`);
 
-    const result = await collectBehavior({ items: [q1, q2, q3], model: new ReplayChatModel({ items, seed: 0 }), out, answer: "number" });
+    const result = await collectBehavior({ items: [q1, q2, q3], model: new ReplayChatModel({ items, seed: 0 }), out, answerKind: "number" });
     expect(result).toMatchObject({ resumed: 1, repaired: 1, ran: 2, interrupted: false });
     const lines = readFileSync(out, "utf8").split("\n");
     const kept = old.filter((l) => l !== incomplete);

@@ -36,7 +36,7 @@ describeWith([data], "drr collect on the GSM8K replay data", () => {
     const out = path.join(dir, "records.jsonl");
     // Every trace but the last is empty: each question's first attempts are empty messages.
     const questions = train.slice(0, 10).map((item) => ({ ...item, traces: item.traces.map((t, j) => (j < item.traces.length - 1 ? { text: "" } : t)) }));
-    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items: questions, seed: 0 }), out, answer: "number", policy: "explore" });
+    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items: questions, seed: 0 }), out, answerKind: "number", policy: "explore" });
     expect(result.failed).toEqual([]);
     const { records } = await readRecords(out);
     expect(records).toHaveLength(10 * 5);
@@ -49,7 +49,7 @@ describeWith([data], "drr collect on the GSM8K replay data", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "drr-collect-"));
     const out = path.join(dir, "records.jsonl");
     const questions = train.slice(0, 120);
-    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out, answer: "number", concurrency: 4 });
+    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: 0 }), out, answerKind: "number", concurrency: 4 });
     const { records, skipped } = await readRecords(out);
     expect(skipped).toBe(0);
     expect(result.failed).toEqual([]);
@@ -95,7 +95,7 @@ describeWith([data], "drr collect on the GSM8K replay data", () => {
     expect(partialQuestions.size).toBeLessThan(limit);
 
     const questions = train.slice(0, limit);
-    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out, answer: "number" });
+    const result = await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out, answerKind: "number" });
     expect(result.resumed + result.ran).toBe(limit);
     expect(result.ran).toBeLessThan(limit);
 
@@ -105,7 +105,7 @@ describeWith([data], "drr collect on the GSM8K replay data", () => {
     expect(new Set(records.map((r) => r.questionId))).toEqual(new Set(questions.map((q) => q.id)));
     // The same data as one uninterrupted run.
     const fresh = path.join(dir, "fresh.jsonl");
-    await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out: fresh, answer: "number" });
+    await collectBehavior({ items: questions, model: new ReplayChatModel({ items, seed: passSeed(0, 0) }), out: fresh, answerKind: "number" });
     const expected = (await readRecords(fresh)).records.map((r) => `${key(r)}:${r.answer}:${r.label}`).sort();
     expect(records.map((r) => `${key(r)}:${r.answer}:${r.label}`).sort()).toEqual(expected);
   });

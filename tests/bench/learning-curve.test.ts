@@ -52,7 +52,7 @@ describe("runBench with trainQuestions", () => {
     const seed = 3;
     const { train, test } = splitQuestions(date, { seed, limit });
     const run = async (trainQuestions: number) =>
-      runBench({ items: date, dataset: "date", answer: "date", limit, seed, trainQuestions, outDir: await mkdtemp(path.join(tmpdir(), "drr-lc-")) });
+      runBench({ items: date, dataset: "date", answerKind: "date", limit, seed, trainQuestions, outDir: await mkdtemp(path.join(tmpdir(), "drr-lc-")) });
     const small = await run(8);
     const large = await run(16);
     expect(small.questions).toEqual({ train: 8, test: 20 });

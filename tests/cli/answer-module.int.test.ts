@@ -27,7 +27,7 @@ describeWith([easy, hard], "--answer-module and --prompts on the command line", 
     expect(run.out).toMatch(/the format "last-integer" of .*last-integer\.mjs replaces gsm8k-easy's own kind "number"/);
     const { records } = await readRecords(out, { warn: () => undefined });
     expect(records.length).toBe(18);
-    expect(new Set(records.map((r) => r.task))).toEqual(new Set(["last-integer"]));
+    expect(new Set(records.map((r) => r.answerKind))).toEqual(new Set(["last-integer"]));
     // The module's extractor: the last whole number of each text; labels compare it with the gold answer.
     const lastInteger = ((await import(fixture("last-integer"))) as { default: { extract(t: string): string | null } }).default;
     for (const r of records) {
@@ -51,7 +51,7 @@ describeWith([easy, hard], "--answer-module and --prompts on the command line", 
     expect(report.methods.single!.accuracy).toBeGreaterThan(0);
     const { records } = await readRecords(path.join(dir, "seed0", "behavior-train.jsonl"), { warn: () => undefined });
     expect(records.length).toBeGreaterThan(0);
-    expect(new Set(records.map((r) => r.task))).toEqual(new Set(["last-integer"]));
+    expect(new Set(records.map((r) => r.answerKind))).toEqual(new Set(["last-integer"]));
   });
 
   it("drr train takes the module too, for records of its kind", async () => {

@@ -25,7 +25,7 @@ function only(...on: FeatureGroupName[]): FeatureGroups {
   return Object.fromEntries(FEATURE_GROUPS.map((g) => [g.name, on.includes(g.name)])) as unknown as FeatureGroups;
 }
 
-/** Every group on (the task-specific ones "auto"). */
+/** Every group on (the kind-specific ones "auto"). */
 const ALL_ON: Partial<FeatureGroups> = { question: true, text: true, answer: true, style: true };
 /** The dense features of the default configuration (style is off). */
 const DEFAULT_DENSE = BEHAVIOR_FEATURES.filter((f) => f.group !== "style").length;
@@ -383,24 +383,24 @@ describe("feature groups", () => {
     }
   });
 
-  it('"auto" keeps the task-specific groups for numeric questions only, with a fixed dimension', () => {
+  it('"auto" keeps the kind-specific groups for numeric questions only, with a fixed dimension', () => {
     const f = new Featurizer();
     const input = { ...base, text: "12 + 988 = 1000. The answer is 1000.", answer: "1000" };
     const numeric = f.behavior(input);
-    const untyped = f.behavior({ ...input, task: "number" });
+    const untyped = f.behavior({ ...input, answerKind: "number" });
     expect(untyped).toEqual(numeric);
     expect(numeric.answer_is_number).toBe(1);
     expect(numeric.eq_checked_log).toBeGreaterThan(0);
-    for (const task of ["date", "choice", "text", "game24"] as const) {
-      const other = f.behavior({ ...input, task });
+    for (const answerKind of ["date", "choice", "text", "game24"] as const) {
+      const other = f.behavior({ ...input, answerKind });
       for (const feature of BEHAVIOR_FEATURES) {
         if (feature.group === "answerShape" || feature.group === "arithmetic") expect(other[feature.name]).toBe(0);
       }
       expect(other.has_answer).toBe(1);
-      expect(f.dense({ ...input, task }).length).toBe(f.dim);
+      expect(f.dense({ ...input, answerKind }).length).toBe(f.dim);
     }
-    // Switched on, they are computed whatever the task.
-    const on = new Featurizer({ groups: { answerShape: true, arithmetic: true } }).behavior({ ...input, task: "date" });
+    // Switched on, they are computed whatever the answer kind.
+    const on = new Featurizer({ groups: { answerShape: true, arithmetic: true } }).behavior({ ...input, answerKind: "date" });
     expect(on.answer_is_number).toBe(1);
     expect(on.eq_checked_log).toBeGreaterThan(0);
   });
@@ -409,7 +409,7 @@ describe("feature groups", () => {
     const f = new Featurizer({ groups: { ...only("text"), text: "auto" } });
     const input = { question: "", text: "apples pears", answer: null, attempt: 0, previous: [] };
     expect(f.sparse(input).indices.length).toBe(3);
-    expect(f.sparse({ ...input, task: "text" as const }).indices.length).toBe(0);
+    expect(f.sparse({ ...input, answerKind: "text" as const }).indices.length).toBe(0);
   });
 });
 
@@ -425,14 +425,14 @@ describe("agreement across attempts", () => {
       ...extra,
     });
 
-  it("compares answers the way the answer kind does when the task is given", () => {
+  it("compares answers the way the answer kind does when the answerKind is given", () => {
     // "1/2" and "0.5" are different strings but the same number.
     expect(at("0.5", ["1/2"]).agree_count_log).toBe(0);
-    const number = at("0.5", ["1/2"], { task: "number" });
+    const number = at("0.5", ["1/2"], { answerKind: "number" });
     expect(number.agree_count_log).toBeCloseTo(Math.log(2), 12);
     expect(number.same_as_last).toBe(1);
-    expect(at("0.5", ["1/2", "2/4"], { task: "number" }).previous_distinct_fraction).toBe(0.5);
-    expect(at("(B)", ["B"], { task: "choice" }).agrees_with_any_previous).toBe(1);
+    expect(at("0.5", ["1/2", "2/4"], { answerKind: "number" }).previous_distinct_fraction).toBe(0.5);
+    expect(at("(B)", ["B"], { answerKind: "choice" }).agrees_with_any_previous).toBe(1);
     expect(at("(B)", ["B"]).agrees_with_any_previous).toBe(0);
   });
 

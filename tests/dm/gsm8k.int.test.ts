@@ -55,7 +55,7 @@ describeWith([mirrored], "the DM on GSM8K replay traces", () => {
           schemaVersion: RECORD_SCHEMA_VERSION,
           questionId: item.id,
           question: item.question,
-          task: "number",
+          answerKind: "number",
           gold: item.gold,
           attempt,
           text,

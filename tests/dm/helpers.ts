@@ -70,9 +70,9 @@ export function randomInputs(count: number, seed: number): ScoringInput[] {
       answer: answer(),
       previous: Array.from({ length: previousCount }, () => ({ text: sentence(10), answer: answer(), feedback: "Wrong answer! Try again." })),
     };
-    // Some inputs name their answer kind (the task-specific groups are "auto") or carry a confidence.
+    // Some inputs name their answer kind (the kind-specific groups are "auto") or carry a confidence.
     const kind = prng.int(3);
-    if (kind > 0) input.task = kind === 1 ? "number" : "choice";
+    if (kind > 0) input.answerKind = kind === 1 ? "number" : "choice";
     if (prng.chance(0.5)) input.confidence = prng.chance(0.2) ? null : prng.next();
     return input;
   });

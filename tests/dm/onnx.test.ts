@@ -274,7 +274,7 @@ describe("OnnxDiscriminator on empty attempts and on confidence", () => {
       const featurizer = new Featurizer(small);
       const inputs = [
         { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [] },
-        { question: "What is 9 * 2?", attempt: 1, text: "", answer: null, previous: [{ text: "", answer: null }], task: "number" as const },
+        { question: "What is 9 * 2?", attempt: 1, text: "", answer: null, previous: [{ text: "", answer: null }], answerKind: "number" as const },
         { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [], confidence: 0.05 },
         { question: "What is 9 * 2?", attempt: 0, text: "", answer: null, previous: [], confidence: 0.95 },
       ];

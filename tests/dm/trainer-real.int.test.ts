@@ -56,7 +56,7 @@ describeWith([mirrored], "trainDm on real recorded behaviour (date replay data)"
             schemaVersion: RECORD_SCHEMA_VERSION,
             questionId: item.id,
             question: item.question,
-            task: "date",
+            answerKind: "date",
             gold: item.gold,
             attempt,
             text,

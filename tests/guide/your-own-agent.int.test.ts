@@ -122,7 +122,7 @@ describeWith([data], "docs/your-own-agent.md, run against drr replay-server", ()
             expect(a.label).toBeNull();
             expect(a.gold ?? null).toBeNull();
             expect(a.score).toBe(1); // AlwaysAcceptDiscriminator
-            expect(a.task).toBe("date");
+            expect(a.answerKind).toBe("date");
           }
         }
       }

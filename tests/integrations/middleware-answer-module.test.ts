@@ -16,8 +16,8 @@ describe("a custom answer module in the createAgent middleware", () => {
     const model = new ScriptedChatModel(["Seven has a divisor... no, I think the answer is no.", "7 has no divisor but 1 and 7. The answer is yes."]);
     const discriminator = new ScriptedDiscriminator([0.2, 0.9]);
     const sink = new MemorySink();
-    const collector = new BehaviorCollector({ sink, answer: format, closeOnSignal: false });
-    const agent = createAgent({ model, tools: [], middleware: [drrMiddleware({ discriminator, answer: format, maxAttempts: 3 })] });
+    const collector = new BehaviorCollector({ sink, answerKind: format, closeOnSignal: false });
+    const agent = createAgent({ model, tools: [], middleware: [drrMiddleware({ discriminator, answerKind: format, maxAttempts: 3 })] });
     const result = await agent.invoke({ messages: [new HumanMessage("Is 7 a prime number?")] }, { callbacks: [collector] });
     await collector.close();
     model.assertDone();
@@ -28,12 +28,12 @@ describe("a custom answer module in the createAgent middleware", () => {
       ["yes", "accept"],
     ]);
     expect(result.drrAnswer).toBe("yes");
-    expect(discriminator.inputs.map((i) => [i.task, i.answer])).toEqual([
+    expect(discriminator.inputs.map((i) => [i.answerKind, i.answer])).toEqual([
       ["yes-no", "no"],
       ["yes-no", "yes"],
     ]);
     // The collector's records carry the module's kind, and its gold labeler reads "True" as yes.
-    expect(sink.records.map((r) => [r.task, r.answer])).toEqual([
+    expect(sink.records.map((r) => [r.answerKind, r.answer])).toEqual([
       ["yes-no", "no"],
       ["yes-no", "yes"],
     ]);

@@ -114,7 +114,7 @@ describe("drrMiddleware with a real ONNX DM on a createAgent agent", () => {
 
     // The DM saw the question, the extracted answers and, the second time, the rejected attempt with its feedback.
     expect(recording.inputs).toHaveLength(2);
-    expect(recording.inputs[0]).toMatchObject({ question, attempt: 0, text: WRONG_11, answer: "11", task: "number", previous: [] });
+    expect(recording.inputs[0]).toMatchObject({ question, attempt: 0, text: WRONG_11, answer: "11", answerKind: "number", previous: [] });
     expect(recording.inputs[1]).toMatchObject({
       question,
       attempt: 1,
@@ -245,7 +245,7 @@ describe("drrMiddleware errors", () => {
   });
 
   it("rejects bad options with INVALID_ARGUMENT", () => {
-    const cases = [{ maxAttempts: 0 }, { maxAttempts: 2.5 }, { threshold: 1.5 }, { fallback: "median" }, { answer: "colour" }, { feedback: " " }];
+    const cases = [{ maxAttempts: 0 }, { maxAttempts: 2.5 }, { threshold: 1.5 }, { fallback: "median" }, { answerKind: "colour" }, { feedback: " " }];
     for (const extra of cases) {
       expect(() => drrMiddleware({ discriminator: dm, ...(extra as object) })).toThrow(
         expect.objectContaining({ code: "INVALID_ARGUMENT", name: "DrrInputError" }),

@@ -13,13 +13,13 @@ it("reads JSON Lines questions with a BOM and CRLF, and names every bad line", (
     '{"id":"d","text":"no question"}',
     "[1,2]",
     "not json",
-    '{"question":"no id?","task":"number"}',
-    '{"id":"e","question":"bad task","task":"poem"}',
+    '{"question":"no id?","answerKind":"number"}',
+    '{"id":"e","question":"bad kind","answerKind":"poem"}',
     "",
   ].join("\r\n");
   const q = parseQuestions(text, "q.jsonl");
   expect(q.format).toBe("jsonl");
-  expect(q.items.map((i) => [i.id, i.question, i.gold, i.task, i.traces.length])).toEqual([
+  expect(q.items.map((i) => [i.id, i.question, i.gold, i.answerKind, i.traces.length])).toEqual([
     ["a", "1+1?", "2", undefined, 0],
     ["b", "2+2?", "4", undefined, 0],
     ["line8", "no id?", null, "number", 0],
@@ -33,7 +33,7 @@ it("reads JSON Lines questions with a BOM and CRLF, and names every bad line", (
     'no "question" field',
     "not a JSON object",
   ]);
-  expect(q.problems[5]!.reason).toMatch(/^"task" "poem" is not one of number, date/);
+  expect(q.problems[5]!.reason).toMatch(/^"answerKind" "poem" is not one of number, date/);
   expect(q.counts).toMatchObject({ read: 9, kept: 3, duplicateIds: 1, emptyQuestions: 1, missingQuestions: 1, invalid: 3, idsAssigned: 1, withGold: 2 });
 });
 

@@ -94,7 +94,7 @@ describe("the DRR graph runs the rule the simulator runs", () => {
     id: `q${q}`,
     question: `Question number ${q}: what is the value?`,
     gold: "3",
-    task: "number",
+    answerKind: "number",
     traces: texts.map((_, j) => ({ text: texts[(j * (q + 3)) % texts.length] as string })),
   }));
 

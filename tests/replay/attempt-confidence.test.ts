@@ -18,21 +18,21 @@ const confident: ReplayItem = {
   id: "conf",
   question: "Tom has 3 boxes of 4 apples. How many apples does he have?",
   gold: "12",
-  task: "number",
+  answerKind: "number",
   traces: [{ text: "3 * 4 = 12. The answer is 12.", confidence: 0.25 }],
 };
 const unknown: ReplayItem = {
   id: "unknown",
   question: "Ann has 5 pens and loses 2. How many pens are left?",
   gold: "3",
-  task: "number",
+  answerKind: "number",
   traces: [{ text: "5 - 2 = 3. The answer is 3.", confidence: null }],
 };
 const empty: ReplayItem = {
   id: "empty",
   question: "A bag holds 6 red and 7 blue marbles. How many marbles are in the bag?",
   gold: "13",
-  task: "number",
+  answerKind: "number",
   traces: [
     { text: "", confidence: 0.5 },
     { text: "6 + 7 = 13. The answer is 13.", confidence: 0.9 },

@@ -19,7 +19,7 @@ afterEach(async () => {
 });
 
 function itemWith(confidence: unknown): unknown {
-  return { id: "c", question: "Which is the oldest penguin?", gold: "(E)", task: "choice", traces: [{ text: "(E)", confidence }] };
+  return { id: "c", question: "Which is the oldest penguin?", gold: "(E)", answerKind: "choice", traces: [{ text: "(E)", confidence }] };
 }
 
 function error(fn: () => unknown): Error {

@@ -51,7 +51,7 @@ describe("replay format", () => {
     await writeReplayFile(path, [item]);
     const { items } = await readReplayFile(path);
     expect(items).toEqual([item]);
-    expect(Object.keys(items[0] as object)).not.toContain("task");
+    expect(Object.keys(items[0] as object)).not.toContain("answerKind");
   });
 
   it("throws REPLAY_CORRUPT_LINE naming the line, or skips and counts corrupt lines", async () => {
@@ -84,7 +84,9 @@ describe("replay format", () => {
     [{ id: "a", question: "  ", gold: null, traces: [{ text: "t" }] }, '"question" must be a non-empty string'],
     [{ id: "a", question: "q", gold: 3, traces: [{ text: "t" }] }, '"gold" must be a string or null'],
     [{ id: "a", question: "q", traces: [{ text: "t" }] }, '"gold" must be a string or null'],
+    [{ id: "a", question: "q", gold: null, answerKind: "poem", traces: [{ text: "t" }] }, '"answerKind" must be one of'],
     [{ id: "a", question: "q", gold: null, task: "poem", traces: [{ text: "t" }] }, '"task" must be one of'],
+    [{ id: "a", question: "q", gold: null, answerKind: "date", task: "number", traces: [{ text: "t" }] }, 'answerKind "date" and task "number" (its name before 0.2) differ'],
     [{ id: "a", question: "q", gold: null, traces: [] }, '"traces" must be a non-empty array'],
     [{ id: "a", question: "q", gold: null, traces: [{ text: "t", sourceCorrect: "yes" }] }, "traces[0].sourceCorrect must be a boolean or null"],
     [{ id: "a", question: "q", gold: null, traces: [{ text: "t", modle: "x" }] }, 'unknown field "modle"'],

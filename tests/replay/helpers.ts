@@ -13,7 +13,7 @@ export function sampleItems(): ReplayItem[] {
       id: "q-ducks",
       question: "Janet's ducks lay 16 eggs per day. She eats three and sells the rest for $2 each. How much does she make?",
       gold: "26",
-      task: "number",
+      answerKind: "number",
       traces: [
         { text: "16 - 3 = 13 eggs, 13 * 2 = 26. The answer is 26.", model: "model-a", source: "test", sourceCorrect: true },
         { text: "She sells 16 eggs for $32. The answer is 32.", model: "model-b", source: "test", sourceCorrect: false },
@@ -26,7 +26,7 @@ export function sampleItems(): ReplayItem[] {
       id: "q-robe",
       question: "A robe takes 2 bolts of blue fiber and half that much white fiber.  How many bolts in total does it take?",
       gold: "3",
-      task: "number",
+      answerKind: "number",
       traces: [
         { text: "2 + 1 = 3. The answer is 3.", model: "model-a" },
         { text: "2 * 2 = 4. The answer is 4.", model: "model-b" },
@@ -37,7 +37,7 @@ export function sampleItems(): ReplayItem[] {
       id: "q-24",
       question: "Use the four numbers 4 5 6 10 and basic arithmetic operations (+ - * /) to obtain 24.",
       gold: "4 5 6 10",
-      task: "game24",
+      answerKind: "game24",
       traces: [
         { text: "Answer: (10 - 4) * (6 - 5) * 4 = 24", model: "gpt-4", sourceCorrect: false },
         { text: "Answer: 4 * (10 - 6) + 5 = 21", model: "gpt-4", sourceCorrect: false },

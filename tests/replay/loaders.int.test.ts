@@ -90,7 +90,7 @@ describeWith([mirrored], "loadDataset on the mirrored public files", () => {
       if (after.includes(",")) withComma++;
       expect(gsm8k[i]!.gold).toBe(after.replace(/,/g, ""));
       expect(gsm8k[i]!.question).toBe(row.question);
-      expect(gsm8k[i]!.task).toBe("number");
+      expect(gsm8k[i]!.answerKind).toBe("number");
     });
     expect(withComma).toBeGreaterThan(0);
     for (const item of gsm8k) expect(item.gold).toMatch(/^-?\d+(\.\d+)?$/);
@@ -150,7 +150,7 @@ describeWith([mirrored], "loadDataset on the mirrored public files", () => {
       const entry = log[e];
       expect(item.id).toBe(`game24-${entry.idx}`);
       expect(item.gold).toBe(rows[entry.idx]![1]);
-      expect(item.task).toBe("game24");
+      expect(item.answerKind).toBe("game24");
       expect(item.question).toContain(item.gold!);
       expect(item.traces.map((t) => t.text)).toEqual(entry.ys);
       expect(item.traces.map((t) => t.sourceCorrect)).toEqual(entry.infos.map((i: { r: number }) => i.r === 1));
@@ -232,7 +232,7 @@ describeWith([singleMirrored], "loadDataset on the single-model sets", () => {
     for (const [name, items] of Object.entries(loaded)) {
       const info = DATASET_INFO[name as keyof typeof loaded];
       expect(info.models).toBe("single");
-      for (const item of items) expect(item.task).toBe(info.answer);
+      for (const item of items) expect(item.answerKind).toBe(info.answerKind);
       // One model wrote every trace of a set.
       expect(new Set(items.flatMap((i) => i.traces.map((t) => t.model))).size).toBe(1);
     }
@@ -249,7 +249,7 @@ describeWith([singleMirrored], "loadDataset on the single-model sets", () => {
         "What is the date today? Please answer in format MM/DD/YYYY.",
       // The BIG-Bench gold for this question says 2002, although it asks about 2001.
       gold: "11/22/2002",
-      task: "date",
+      answerKind: "date",
     });
     date.forEach((item, e) => {
       const row = rows[e];
@@ -296,7 +296,7 @@ describeWith([singleMirrored], "loadDataset on the single-model sets", () => {
   it("loads 100 MathQA questions with their options a-e in the question and a letter gold", async () => {
     expect(mathqa).toHaveLength(100);
     expect(mathqa.every((i) => i.traces.length === 40)).toBe(true);
-    expect(mathqa[0]).toMatchObject({ id: "mathqa-0", gold: "c", task: "choice" });
+    expect(mathqa[0]).toMatchObject({ id: "mathqa-0", gold: "c", answerKind: "choice" });
     expect(mathqa[0]!.question).toMatch(/^a multiple choice test consists of 4 questions/);
     expect(mathqa[0]!.question).toContain("The options are: a ) 24 , b ) 120 , c ) 625 , d ) 720 , e ) 1024");
     const choice = answerFormat("choice");
@@ -319,7 +319,7 @@ describeWith([singleMirrored], "loadDataset on the single-model sets", () => {
     const seeds = [DATA_SOURCES.scConfPenguinsSeed1, DATA_SOURCES.scConfPenguinsSeed2, DATA_SOURCES.scConfPenguinsSeed3].map(
       rawJsonl,
     );
-    expect(penguins[0]).toMatchObject({ id: "penguins-0", gold: "(E)", task: "choice" });
+    expect(penguins[0]).toMatchObject({ id: "penguins-0", gold: "(E)", answerKind: "choice" });
     expect(penguins[0]!.question).toMatch(/^Here is a table where the first line is a header/);
     expect(penguins[0]!.question).toContain("Which is the oldest penguin?\nOptions:\n(A) Louis");
     penguins.forEach((item, i) => {
@@ -349,7 +349,7 @@ describeWith([singleMirrored], "loadDataset on the single-model sets", () => {
     expect(qwen.every((i) => i.traces.length === 20)).toBe(true);
     const data = JSON.parse(raw(DATA_SOURCES.qwenGsm8kHard));
     const test = rawJsonl(DATA_SOURCES.gsm8kTest);
-    expect(qwen[0]).toMatchObject({ id: "qwen-gsm8k-hard-62", gold: "25000", task: "number" });
+    expect(qwen[0]).toMatchObject({ id: "qwen-gsm8k-hard-62", gold: "25000", answerKind: "number" });
     expect(qwen[0]!.question).toMatch(/^If Marcy works for the same company for 40 years/);
     qwen.forEach((item, p) => {
       const problem = data.problems[p];

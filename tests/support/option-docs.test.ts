@@ -28,7 +28,7 @@ describe("the defaults in the docs come from the code", () => {
     const resolved = resolveDrrOptions({ model: new ScriptedChatModel([]), discriminator: new AlwaysAcceptDiscriminator() });
     expect(Number(firstLiteral(stated.maxAttempts ?? ""))).toBe(resolved.maxAttempts);
     expect(JSON.parse(firstLiteral(stated.fallback ?? ""))).toBe(resolved.fallback);
-    expect(JSON.parse(firstLiteral(stated.answer ?? ""))).toBe(resolved.answer);
+    expect(JSON.parse(firstLiteral(stated.answerKind ?? ""))).toBe(resolved.answerKind);
     expect(JSON.parse(firstLiteral(stated.feedback ?? ""))).toBe(resolved.feedback);
     expect(Number(firstLiteral(stated.discriminatorTimeoutMs ?? ""))).toBe(resolved.discriminatorTimeoutMs);
     expect(lastNumber(stated.threshold)).toBe(resolved.policy.accept);
@@ -41,7 +41,7 @@ describe("the defaults in the docs come from the code", () => {
   it("states for drrMiddleware the same defaults as for the graph", () => {
     const graph = statedDefaults(0);
     const middleware = statedDefaults(1);
-    for (const name of ["maxAttempts", "fallback", "answer", "feedback"]) {
+    for (const name of ["maxAttempts", "fallback", "answerKind", "feedback"]) {
       expect(firstLiteral(middleware[name] ?? ""), name).not.toBe("");
       expect(firstLiteral(middleware[name] ?? ""), name).toBe(firstLiteral(graph[name] ?? ""));
     }

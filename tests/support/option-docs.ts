@@ -60,6 +60,7 @@ function optionsTable(options: DocumentedOption[]): string[] {
     const meaning = option.doc
       .replace(/(;\s*|\s*)[Dd]efaults to .+?\.(?=\s|$)/, (_, sep: string) => (sep.startsWith(";") ? "." : ""))
       .replace(/\s*\(default:? [^)]+\)/, "")
+      .replace(/^@deprecated (\w)/, (_, first: string) => `Deprecated ${first.toLowerCase()}`)
       .trim();
     rows.push(`| \`${option.name}\` | ${cell(option.defaultText || "—")} | ${cell(meaning || "—")} |`);
   }

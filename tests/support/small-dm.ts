@@ -15,7 +15,7 @@ export async function trainSmallDm(questions = 150): Promise<string> {
   const items = [...(await loadDataset("gsm8k"))];
   const train = selectSplit(items, "train", { seed: 0 }).slice(0, questions);
   const out = path.join(dir, "records.jsonl");
-  await collectBehavior({ items: train, model: new ReplayChatModel({ items, seed: 0 }), out, answer: "number", policy: "explore" });
+  await collectBehavior({ items: train, model: new ReplayChatModel({ items, seed: 0 }), out, answerKind: "number", policy: "explore" });
   const trained = await trainDm((await readRecords(out)).records, { seed: 0 });
   const modelPath = path.join(dir, "dm.onnx");
   await writeDmModel(modelPath, trained.params, trained.metadata);

@@ -5,7 +5,7 @@ import { DiscriminatorError, GraphError } from "../../errors.js";
 import { decide } from "../../policy/policy.js";
 import { emit } from "../events.js";
 import type { ResolvedDrrOptions } from "../options.js";
-import type { DrrStateUpdate, DrrStateValue } from "../state.js";
+import { inputAnswerKind, type DrrStateUpdate, type DrrStateValue } from "../state.js";
 
 /**
  * The evaluate node: the discriminator scores the newest attempt, the policy decides on it (see
@@ -17,10 +17,11 @@ export function createEvaluateNode(options: ResolvedDrrOptions) {
     const attempts = state.attempts ?? [];
     const last = attempts.at(-1);
     if (!last) throw new GraphError("NO_ATTEMPT", "evaluate ran before any attempt was made; start the graph at think.");
+    const kind = inputAnswerKind(state);
     const input: ScoringInput = {
       question: state.question,
       ...(state.questionId !== undefined && { questionId: state.questionId }),
-      task: state.task ?? options.answer,
+      answerKind: kind ?? options.answerKind,
       gold: state.gold ?? null,
       attempt: last.index,
       text: last.text,
@@ -31,7 +32,7 @@ export function createEvaluateNode(options: ResolvedDrrOptions) {
     const { discriminator, policy, maxAttempts } = options;
     const score = checkScore(await scoreWithin(discriminator.score(input), options.discriminatorTimeoutMs, discriminator.id), discriminator.id);
     const judged = [...attempts.slice(0, -1), { answer: last.answer, score }];
-    const { decision, weight } = decide(judged, policy, maxAttempts, options.formatFor(state.task).same);
+    const { decision, weight } = decide(judged, policy, maxAttempts, options.formatFor(kind).same);
     emit(config, {
       type: "drr/decision",
       attempt: last.index,

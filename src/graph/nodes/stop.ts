@@ -2,7 +2,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { emit } from "../events.js";
 import { fallbackAnswer } from "../../policy/fallback.js";
 import type { ResolvedDrrOptions } from "../options.js";
-import type { DrrStateUpdate, DrrStateValue } from "../state.js";
+import { inputAnswerKind, type DrrStateUpdate, type DrrStateValue } from "../state.js";
 
 /** The stop node: sets the final answer from the accepted attempt or the fallback, or abstains. */
 export function createStopNode(options: ResolvedDrrOptions) {
@@ -20,7 +20,7 @@ export function createStopNode(options: ResolvedDrrOptions) {
           ? `attempt ${last.index + 1} was accepted but has no answer that could be extracted`
           : `attempt ${last.index + 1} accepted with score ${last.score?.toFixed(3)} (its answer's weight reached ${options.policy.accept})`;
     } else {
-      answer = fallbackAnswer(options.fallback, attempts, options.formatFor(state.task), options.policy);
+      answer = fallbackAnswer(options.fallback, attempts, options.formatFor(inputAnswerKind(state)), options.policy);
       outcome = answer === null ? "abstained" : "fallback";
       reason = `no attempt accepted in ${attempts.length} of ${options.maxAttempts}; fallback "${options.fallback}"`;
     }

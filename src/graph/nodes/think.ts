@@ -1,16 +1,17 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ResolvedDrrOptions } from "../options.js";
-import { checkQuestion, type DrrStateUpdate, type DrrStateValue } from "../state.js";
+import { checkQuestion, inputAnswerKind, type DrrStateUpdate, type DrrStateValue } from "../state.js";
 
 /** The think node: the Reasoner makes one attempt, with every rejected attempt and its feedback in context. */
 export function createThinkNode(options: ResolvedDrrOptions) {
   return async function think(state: DrrStateValue, config?: LangGraphRunnableConfig): Promise<DrrStateUpdate> {
     checkQuestion(state.question);
     const attempts = state.attempts ?? [];
+    const kind = inputAnswerKind(state);
     const output = await options.reasoner.attempt(
       {
         question: state.question,
-        task: state.task ?? options.answer,
+        answerKind: kind ?? options.answerKind,
         previous: attempts.map((a) => ({ text: a.text, answer: a.answer, feedback: a.feedback })),
       },
       config,
@@ -20,7 +21,7 @@ export function createThinkNode(options: ResolvedDrrOptions) {
         {
           index: attempts.length,
           text: output.text,
-          answer: options.formatFor(state.task).extract(output.text),
+          answer: options.formatFor(kind).extract(output.text),
           score: null,
           decision: null,
           feedback: null,
