@@ -25,7 +25,7 @@ const ANSWER_CODES = {
   ANSWER_FORMAT_INVALID_RESULT: "A custom answer format's method returned the wrong type (extract: a string or null; normalizeGold: a string; isCorrect, same: a boolean).",
   ANSWER_FORMAT_FAILED: "A custom answer format's normalizeGold threw on a gold answer.",
   ANSWER_MODULE_FAILED: "An answer module (--answer-module) could not be imported: a syntax error or a throw while loading.",
-  ANSWER_KIND_MISMATCH: "--answer names a kind other than the one the data's questions declare in their task.",
+  ANSWER_KIND_MISMATCH: "--answer-kind names a kind other than the answerKind the data's questions declare.",
 } as const;
 
 /** Recorded LLM outputs: replay files, the public data sets, the replay model and server (src/replay). */

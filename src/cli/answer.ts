@@ -1,7 +1,7 @@
 /**
  * How a command's answers are read and how the Reasoner is prompted, from the command line:
- * `--answer KIND`, `--answer-module FILE` (an ES module whose default export is an AnswerFormat)
- * and `--prompts FILE` (a JSON object of prompt texts). Shared by bench, collect and train.
+ * `--answer-kind KIND`, `--answer-module FILE` (an ES module whose default export is an AnswerFormat)
+ * and `--prompts FILE` (a JSON object of prompt texts). Shared by bench, collect, label and train.
  */
 import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -70,8 +70,8 @@ function declaredKind(items: readonly ReplayItem[]): { kind: AnswerKind; others:
 }
 
 export interface ResolvedAnswer {
-  /** The answer option to pass on: a built-in kind or the module's format. */
-  answer: AnswerKind | AnswerFormat;
+  /** The `answerKind` option to pass on: a built-in kind or the module's format. */
+  answerKind: AnswerKind | AnswerFormat;
   /** The items, without their own `answerKind` when the module's format replaces it (so it is used on every one). */
   items: ReplayItem[];
   /** A line to print when the chosen answer replaces the data's own kind. */
@@ -79,47 +79,48 @@ export interface ResolvedAnswer {
 }
 
 /**
- * The answer of a command from `--answer` and `--answer-module`, checked against the data:
+ * The answer kind of a command from `--answer-kind` and `--answer-module`, checked against the data:
  * - neither: the items' own kind (their `answerKind`), else "number";
- * - `--answer KIND`: must be the kind the items declare, if they declare one; a conflicting kind is
+ * - `--answer-kind KIND`: must be the kind the items declare, if they declare one; a conflicting kind is
  *   a usage error `ANSWER_KIND_MISMATCH` (never silently ignored);
  * - `--answer-module FILE`: the module's format, for every item; when the items declare a kind of
  *   their own, it is replaced and `notice` says so.
  * Giving both is a usage error.
  */
 export async function resolveAnswer(
-  flags: { answer?: string | undefined; "answer-module"?: string | undefined },
+  flags: { "answer-kind"?: string | undefined; "answer-module"?: string | undefined },
   items: readonly ReplayItem[],
   dataName = "the data",
 ): Promise<ResolvedAnswer> {
   const declared = declaredKind(items);
   const moduleFile = flags["answer-module"];
   if (moduleFile !== undefined) {
-    if (flags.answer !== undefined) {
-      throw new UsageError("INVALID_ARGUMENT", "Give either --answer KIND or --answer-module FILE, not both: the module's format is the answer kind.");
+    if (flags["answer-kind"] !== undefined) {
+      throw new UsageError("INVALID_ARGUMENT", "Give either --answer-kind KIND or --answer-module FILE, not both: the module's format is the answer kind.");
     }
     const format = await loadAnswerModule(moduleFile);
-    if (declared === undefined) return { answer: format, items: [...items] };
+    if (declared === undefined) return { answerKind: format, items: [...items] };
     return {
-      answer: format,
+      answerKind: format,
       items: items.map(({ answerKind: _kind, task: _task, ...item }) => item),
       notice: `Answers: the format "${format.kind}" of ${moduleFile} replaces ${dataName}'s own kind "${declared.kind}" on every question.`,
     };
   }
-  if (flags.answer === undefined) return { answer: declared?.kind ?? "number", items: [...items] };
-  if (!(ANSWER_KINDS as readonly string[]).includes(flags.answer)) {
-    throw new UsageError("INVALID_ARGUMENT", `--answer must be one of ${ANSWER_KINDS.join(", ")}; got "${flags.answer}". For your own kind, use --answer-module FILE.`);
+  const flag = flags["answer-kind"];
+  if (flag === undefined) return { answerKind: declared?.kind ?? "number", items: [...items] };
+  if (!(ANSWER_KINDS as readonly string[]).includes(flag)) {
+    throw new UsageError("INVALID_ARGUMENT", `--answer-kind must be one of ${ANSWER_KINDS.join(", ")}; got "${flag}". For your own kind, use --answer-module FILE.`);
   }
-  const kind = flags.answer as AnswerKind;
+  const kind = flag as AnswerKind;
   if (declared !== undefined && (declared.kind !== kind || declared.others > 0)) {
     throw new UsageError(
       "ANSWER_KIND_MISMATCH",
-      `--answer ${kind} conflicts with ${dataName}: its questions declare the answer kind "${declared.kind}"` +
+      `--answer-kind ${kind} conflicts with ${dataName}: its questions declare the answer kind "${declared.kind}"` +
         (declared.others > 0 ? ` (and ${declared.others} another)` : "") +
-        `. Leave out --answer to use the data's own kind, or give --answer-module FILE to read every answer with your own format.`,
+        `. Leave out --answer-kind to use the data's own kind, or give --answer-module FILE to read every answer with your own format.`,
     );
   }
-  return { answer: kind, items: [...items] };
+  return { answerKind: kind, items: [...items] };
 }
 
 /** Reads `--prompts FILE`: a JSON object of prompt texts (see `checkPrompts`). Throws `FILE_NOT_FOUND` or `INVALID_ARGUMENT`. */
@@ -145,12 +146,12 @@ export async function loadPromptsFile(file: string): Promise<Partial<ReasonerPro
 }
 
 /** A line saying how often a custom format's methods threw and were counted (see src/answers/custom.ts), or undefined when never. */
-export function formatErrorsLine(answer: AnswerKind | AnswerFormat): string | undefined {
-  if (typeof answer === "string" || !isGuardedFormat(answer)) return undefined;
-  const { extract, isCorrect, same, first } = answer.errors;
+export function formatErrorsLine(answerKind: AnswerKind | AnswerFormat): string | undefined {
+  if (typeof answerKind === "string" || !isGuardedFormat(answerKind)) return undefined;
+  const { extract, isCorrect, same, first } = answerKind.errors;
   if (extract + isCorrect + same === 0) return undefined;
   return (
-    `The answer format "${answer.kind}" threw ${extract + isCorrect + same} times (extract ${extract}: no answer; isCorrect ${isCorrect}, same ${same}: false); ` +
+    `The answer format "${answerKind.kind}" threw ${extract + isCorrect + same} times (extract ${extract}: no answer; isCorrect ${isCorrect}, same ${same}: false); ` +
     `first: ${first}. Make the format total on odd text to count those attempts properly.`
   );
 }

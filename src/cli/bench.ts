@@ -12,7 +12,7 @@ import { MODEL_KINDS } from "../dm/model.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
 import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, retryingFetch, retrySummary } from "../pipeline/retry.js";
 import { UsageError } from "./args.js";
-import { ANSWER_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
+import { ANSWER_KIND_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
 import { ANSWER_MODULE_OPTION, formatErrorsLine, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
@@ -35,7 +35,7 @@ export const BENCH = defineCommand({
       description:
         "accuracy: DRR's policy is the most accurate one at no more calls than the adaptive rule; score: the one with the best formula score (+1 right, −1 wrong, 0 abstain), abstaining when unsure",
     },
-    answer: ANSWER_OPTION,
+    "answer-kind": ANSWER_KIND_OPTION,
     "answer-module": ANSWER_MODULE_OPTION,
     prompts: PROMPTS_OPTION,
     "max-attempts": { type: "int", min: 1, max: 100, default: 5, description: "most attempts per question" },
@@ -121,7 +121,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const featurizer = flags.features === undefined ? undefined : ({ groups: featureGroupsFlag(flags.features) } as Partial<FeaturizerConfig>);
   const loadedItems = await loadItems(flags);
   const { name } = loadedItems;
-  // --answer must agree with the data's own kind; --answer-module replaces it on every question (and says so).
+  // --answer-kind must agree with the data's own kind; --answer-module replaces it on every question (and says so).
   const chosen = await resolveAnswer(flags, loadedItems.items, name);
   const { items } = chosen;
   if (chosen.notice) console.log(chosen.notice);
@@ -146,7 +146,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     models,
     items,
     dataset: name,
-    answer: chosen.answer,
+    answerKind: chosen.answerKind,
     ...(prompts && { prompts }),
     outDir,
     maxAttempts: flags["max-attempts"],
@@ -184,7 +184,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   console.log(`\nReport: ${files.markdown}\nJSON:   ${files.json}\nPlot:   ${files.plot}\nModel:  ${last?.files.model} (seed ${last?.seed})`);
   if (live.kind === "openai") console.log(`Live model: ${retrySummary(retry.stats)}.`);
   console.log(`Finished in ${report.seconds.toFixed(1)} s.`);
-  const formatErrors = formatErrorsLine(chosen.answer);
+  const formatErrors = formatErrorsLine(chosen.answerKind);
   if (formatErrors) console.log(formatErrors);
   checkFailures(report);
   return 0;

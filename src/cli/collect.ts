@@ -9,7 +9,7 @@ import { COLLECT_POLICIES, collectTraining, defaultCollectPasses, PIPELINE_DEFAU
 import { DEFAULT_RETRIES, DEFAULT_RETRY_BASE_MS, retryingFetch, retrySummary, unreachable } from "../pipeline/retry.js";
 import { describeProblems } from "../replay/questions.js";
 import { defaultChatModel } from "../reasoner/default-model.js";
-import { ANSWER_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
+import { ANSWER_KIND_OPTION, DATA_OPTIONS, loadItems } from "./data.js";
 import { ANSWER_MODULE_OPTION, formatErrorsLine, loadPromptsFile, PROMPTS_OPTION, resolveAnswer } from "./answer.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 import { Progress } from "./progress.js";
@@ -23,7 +23,7 @@ export const COLLECT = defineCommand({
   options: {
     ...DATA_OPTIONS,
     out: { type: "string", placeholder: "FILE.jsonl|URL", required: true, description: "where the records go, a JSON Lines file or a postgres:// URL (appended to; complete questions are not run again)" },
-    answer: ANSWER_OPTION,
+    "answer-kind": ANSWER_KIND_OPTION,
     "answer-module": ANSWER_MODULE_OPTION,
     prompts: PROMPTS_OPTION,
     split: {
@@ -81,9 +81,9 @@ export async function collectCommand(argv: string[]): Promise<number> {
       console.log(`${q.counts.kept - q.counts.withGold} questions have no gold answer: their records stay unlabelled (label them later, e.g. drr label).`);
     }
   }
-  // --answer must agree with the data's own kind; --answer-module replaces it on every question (and says so).
+  // --answer-kind must agree with the data's own kind; --answer-module replaces it on every question (and says so).
   const chosen = await resolveAnswer(flags, items, name);
-  const answer = chosen.answer;
+  const { answerKind } = chosen;
   if (chosen.notice) console.log(chosen.notice);
   const prompts = flags.prompts === undefined ? undefined : await loadPromptsFile(flags.prompts);
   const { seed } = flags;
@@ -152,7 +152,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
       seed,
       passes,
       out: flags.out,
-      answer,
+      answerKind,
       ...(prompts && { prompts }),
       maxAttempts: flags["max-attempts"],
       concurrency: flags.concurrency,
@@ -178,7 +178,7 @@ export async function collectCommand(argv: string[]): Promise<number> {
   if (result.elsewhere > 0) console.log(`${result.elsewhere} question(s) were held or completed by other workers on ${out}.`);
   const where = files.length > 1 ? `${out} and its pass files (${files.slice(1).join(", ")})` : out;
   console.log(`Ran ${result.ran} questions${passes > 1 ? ` over ${files.length} passes` : ""}: ${result.attempts} attempts, ${result.records} records written to ${where}.`);
-  const formatErrors = formatErrorsLine(answer);
+  const formatErrors = formatErrorsLine(answerKind);
   if (formatErrors) console.log(formatErrors);
   if (live) console.log(`Live model: ${retrySummary(retry.stats)}.`);
   if (down) {

@@ -1,4 +1,3 @@
-import type { AnswerKind } from "../attempt.js";
 import { ANSWER_KINDS } from "../attempt.js";
 import { readReplayItemsFromRecords } from "../behavior/to-replay.js";
 import { readReplayFile, type ReplayItem } from "../replay/format.js";
@@ -24,12 +23,13 @@ export const DATA_OPTIONS = {
   },
 } as const satisfies Record<string, StringOption | ChoiceOption>;
 
-/** `--answer KIND`, shared by bench and collect. */
-export const ANSWER_OPTION = {
+/** `--answer-kind KIND` (before 0.2 `--answer`, still accepted for one release), shared by bench, collect and label. */
+export const ANSWER_KIND_OPTION = {
   type: "choice",
   choices: ANSWER_KINDS,
   defaultText: "the data set's own kind, else number",
   description: "answer kind: how answers are parsed and compared with the gold answer",
+  deprecatedAliases: ["answer"],
 } as const satisfies ChoiceOption;
 
 /** What `loadItems` read: the items, a name for messages, and, for a questions file, what was skipped. */
@@ -67,11 +67,6 @@ export async function loadItems(
   if (flags.data !== undefined) return (await readReplayItemsFromRecords(flags.data)) ?? { items: (await readReplayFile(flags.data)).items, name: flags.data };
   const name = choiceFlag<DatasetName>(flags.dataset, "dataset", DATASET_NAMES, DEFAULT_DATASET);
   return { items: [...(await loadDataset(name))], name };
-}
-
-/** The answer kind: `--answer`, else the items' own task, else "number". */
-export function answerKind(flag: string | undefined, items: readonly ReplayItem[]): AnswerKind {
-  return choiceFlag<AnswerKind>(flag, "answer", ANSWER_KINDS, items[0]?.task ?? "number");
 }
 
 /** True when the file's first line is a question without traces (JSON) or a CSV header with a question column. */

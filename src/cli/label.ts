@@ -7,7 +7,7 @@ import { isPostgresUrl, readRecordsFrom, redactUrl } from "../behavior/postgres-
 import { BehaviorError, DrrInputError } from "../errors.js";
 import { UsageError } from "./args.js";
 import { ANSWER_MODULE_OPTION, resolveAnswer } from "./answer.js";
-import { ANSWER_OPTION } from "./data.js";
+import { ANSWER_KIND_OPTION } from "./data.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 
 export const LABEL = defineCommand({
@@ -26,7 +26,7 @@ export const LABEL = defineCommand({
     overwrite: { type: "boolean", description: "replace labels the records already have (by default only unlabelled records are labelled)" },
     "min-share": { type: "number", min: 0.01, max: 1, default: 0.5, description: "agreement: least share of a question's attempts that must give the majority answer" },
     "min-attempts": { type: "int", min: 1, default: 2, description: "agreement: least attempts a question needs to be labelled" },
-    answer: { ...ANSWER_OPTION, defaultText: "the records' own task, else number" },
+    "answer-kind": { ...ANSWER_KIND_OPTION, defaultText: "the records' own kind, else number" },
     "answer-module": ANSWER_MODULE_OPTION,
   },
 });
@@ -50,8 +50,8 @@ export async function labelCommand(argv: string[]): Promise<number> {
   if (!fromPostgres && sameFile(out, dataName)) {
     throw new DrrInputError("OUT_IS_INPUT", `--out ${flags.out} is the records file itself; write the labelled records to another file.`);
   }
-  // The answer format compares answers (propagation of feedback, agreement); records that name a known task use theirs.
-  const { answer } = await resolveAnswer(flags, [], "the records");
+  // The answer format compares answers (propagation of feedback, agreement); records that name a known kind use theirs.
+  const { answerKind } = await resolveAnswer(flags, [], "the records");
   const read = await readRecordsFrom(flags.data, { warn: () => undefined });
   console.log(`Read ${read.records.length} records from ${dataName} (${read.skipped} invalid lines skipped, ${read.duplicates} duplicates dropped).`);
 
@@ -70,7 +70,7 @@ export async function labelCommand(argv: string[]): Promise<number> {
       threshold: flags.threshold,
       propagate: !flags["final-only"],
       overwrite: flags.overwrite,
-      answer,
+      answerKind,
     });
     labelled = records;
     console.log(
@@ -84,7 +84,7 @@ export async function labelCommand(argv: string[]): Promise<number> {
     console.log(`Labels: ${stats.positive} right, ${stats.negative} wrong, ${stats.unlabelled} unlabelled${stats.kept > 0 ? `, ${stats.kept} earlier labels kept (--overwrite replaces them)` : ""}.`);
   } else {
     const { records, stats } = agreementLabels(read.records, {
-      answer,
+      answerKind,
       minShare: flags["min-share"],
       minAttempts: flags["min-attempts"],
       overwrite: flags.overwrite,

@@ -3,15 +3,22 @@
  * from it, so the help cannot drift from what the command accepts.
  */
 import { parseArgs } from "node:util";
+import { warnDeprecatedName } from "../deprecation.js";
 import { UsageError } from "./args.js";
 
 interface Common {
   /** What the option means, one line. */
   description: string;
-  /** The default shown in `--help` when it is not a fixed value (e.g. "all", "the data set's own task"). */
+  /** The default shown in `--help` when it is not a fixed value (e.g. "all", "the data set's own kind"). */
   defaultText?: string;
   /** The command fails with a usage error when this option is missing. */
   required?: boolean;
+  /**
+   * Names the option had before a rename, still accepted for one release: each is read as the
+   * option, warns once on stderr (a `DeprecationWarning` DRR_DEP_NAME), and `--help` lists it as a
+   * deprecated alias. Giving the old and the new name with different values is a usage error.
+   */
+  deprecatedAliases?: readonly string[];
 }
 
 /** An on/off flag; absent means off. */
@@ -92,29 +99,50 @@ export const EXIT_CODES = "Exit codes: 0 success, 1 failure, 2 usage error (unkn
 export function parseOptions<T extends OptionTable>(spec: CommandSpec<T>, argv: string[]): OptionValues<T> {
   const table: OptionTable = { ...spec.options, help: HELP };
   const config: Record<string, { type: "string" | "boolean"; short?: string }> = {};
-  for (const [name, def] of Object.entries(table)) config[name] = { type: def.type === "boolean" ? "boolean" : "string" };
+  /** Each deprecated alias and the option it names now. */
+  const aliasOf = new Map<string, string>();
+  for (const [name, def] of Object.entries(table)) {
+    config[name] = { type: def.type === "boolean" ? "boolean" : "string" };
+    for (const alias of def.deprecatedAliases ?? []) {
+      aliasOf.set(alias, name);
+      config[alias] = config[name];
+    }
+  }
   config.help = { type: "boolean", short: "h" };
   const { tokens } = parseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
   if (tokens.some((t) => t.kind === "option" && t.name === "help")) return { help: true } as OptionValues<T>;
   const raw: Record<string, string | boolean> = {};
+  /** The spelling (the option's name or a deprecated alias) that set each value. */
+  const spelledAs: Record<string, string> = {};
   const problems: string[] = [];
+  const set = (name: string, spelling: string, value: string | boolean) => {
+    const earlier = spelledAs[name];
+    if (earlier !== undefined && earlier !== spelling && raw[name] !== value) {
+      const alias = spelling === name ? earlier : spelling;
+      problems.push(`--${alias} is the deprecated name of --${name}, and the two are given different values; give --${name} only.`);
+    }
+    raw[name] = value;
+    spelledAs[name] = spelling;
+  };
   for (const token of tokens) {
     if (token.kind === "positional") {
       problems.push(`unexpected argument "${token.value}" (every value follows its --option).`);
     } else if (token.kind === "option") {
-      const def = table[token.name];
+      const name = aliasOf.get(token.name) ?? token.name;
+      if (name !== token.name) warnDeprecatedName(`--${token.name}`, `--${name}`);
+      const def = table[name];
       if (def === undefined) {
         const near = nearest(token.name, Object.keys(table));
         problems.push(`unknown option ${token.rawName}${near ? `; did you mean --${near}?` : "."}`);
       } else if (def.type === "boolean") {
         if (token.value !== undefined) problems.push(`--${token.name} takes no value; got "${token.value}".`);
-        else raw[token.name] = true;
+        else set(name, token.name, true);
       } else if (token.value === undefined) {
         problems.push(`--${token.name} needs a value (${placeholder(token.name, def)}).`);
       } else if (!token.inlineValue && token.value.startsWith("-") && !/^-\d/.test(token.value)) {
         problems.push(`--${token.name} needs a value, not the option "${token.value}" (write --${token.name}=${token.value} if that is the value).`);
       } else {
-        raw[token.name] = token.value;
+        set(name, token.name, token.value);
       }
     }
   }
@@ -193,6 +221,11 @@ export function usageLine(spec: CommandSpec): string {
   return ["drr", spec.name, ...required, "[options]"].join(" ");
 }
 
+/** What `--help` and docs/options.md say of a deprecated alias of `--name`. */
+export function deprecatedAliasText(name: string): string {
+  return `deprecated alias of --${name} (warns; removed in the next release)`;
+}
+
 /** The default as shown in the help ("" when there is none). */
 export function defaultLabel(def: OptionDef): string {
   if (def.defaultText !== undefined) return def.defaultText;
@@ -202,9 +235,10 @@ export function defaultLabel(def: OptionDef): string {
 
 /** `drr <command> --help`: usage, summary, every option with its meaning and default, details, exit codes. */
 export function helpText(spec: CommandSpec): string {
-  const rows: Array<[string, string]> = Object.entries(spec.options).map(([name, def]) => {
+  const rows: Array<[string, string]> = Object.entries(spec.options).flatMap(([name, def]) => {
     const notes = [def.required ? "required" : "", defaultLabel(def) && !def.required ? `default: ${defaultLabel(def)}` : ""].filter(Boolean);
-    return [synopsis(name, def), `${def.description}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`];
+    const own: [string, string] = [synopsis(name, def), `${def.description}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}`];
+    return [own, ...(def.deprecatedAliases ?? []).map((alias): [string, string] => [synopsis(alias, def), deprecatedAliasText(name)])];
   });
   rows.push(["-h, --help", HELP.description]);
   const width = Math.min(34, Math.max(...rows.map(([left]) => left.length)) + 2);

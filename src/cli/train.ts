@@ -50,7 +50,13 @@ export const TRAIN = defineCommand({
     folds: { type: "int", min: 2, max: 20, default: PIPELINE_DEFAULTS.folds, description: "folds of the out-of-fold calibration of the stopping policy" },
     guard: { type: "number", min: 0, max: 10, default: PIPELINE_DEFAULTS.guard, description: "margin the calibrated policy must keep against the adaptive rule" },
     objective: { type: "choice", choices: OBJECTIVES, default: PIPELINE_DEFAULTS.objective, description: "what the stopping policy is calibrated for (as drr bench --objective)" },
-    answer: { type: "choice", choices: ANSWER_KINDS, defaultText: "the records' own kind", description: "how answers are compared while calibrating" },
+    "answer-kind": {
+      type: "choice",
+      choices: ANSWER_KINDS,
+      defaultText: "the records' own kind",
+      description: "how answers are compared while calibrating",
+      deprecatedAliases: ["answer"],
+    },
     "answer-module": { ...ANSWER_MODULE_OPTION, description: "the answer format of records of your own kind (as given to drr collect): the DM's features and the calibration compare answers with it" },
   },
 });
@@ -103,9 +109,9 @@ export async function trainCommand(argv: string[]): Promise<number> {
   let announced = false;
   // --answer-module: records of a custom kind are compared (DM features, calibration) with the module's format.
   const custom = flags["answer-module"] === undefined ? undefined : await loadAnswerModule(flags["answer-module"]);
-  const answer: AnswerKind = (custom?.kind as AnswerKind | undefined) ?? (flags.answer as AnswerKind | undefined) ?? recordsAnswerKind(records);
+  const answerKind: AnswerKind = (custom?.kind as AnswerKind | undefined) ?? flags["answer-kind"] ?? recordsAnswerKind(records);
   const pipeline = await trainPipeline(records, {
-    answer,
+    answerKind,
     ...(custom && { format: custom }),
     seed,
     ...(flags["max-attempts"] !== undefined && { maxAttempts: flags["max-attempts"] }),
@@ -162,7 +168,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
     console.log(`Stopping policy: calibrated (${policyText}), written into the model as drr.policy; ${pipeline.why}.`);
     if (cal) {
       console.log(
-        `  out-of-fold AUC ${formatMetric(cal.oofAuc)}; simulated on the training questions: accuracy ${formatMetric(cal.chosen.accuracy)} at ${cal.chosen.calls.toFixed(2)} calls (${answer} answers).`,
+        `  out-of-fold AUC ${formatMetric(cal.oofAuc)}; simulated on the training questions: accuracy ${formatMetric(cal.chosen.accuracy)} at ${cal.chosen.calls.toFixed(2)} calls (${answerKind} answers).`,
       );
     }
   } else if (pipeline.rule === "fixed") {

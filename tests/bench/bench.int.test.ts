@@ -173,7 +173,7 @@ describeWith([data], "drr bench", () => {
     const svamp = path.join(dir, "svamp.jsonl");
     const game24 = path.join(dir, "game24.jsonl");
     await writeReplayFile(svamp, await loadDataset("svamp"));
-    // Strip the answer kind so that --answer has to say how answers are read.
+    // Strip the answer kind so that --answer-kind has to say how answers are read.
     await writeReplayFile(game24, (await loadDataset("game24")).map(({ answerKind: _kind, ...item }) => item));
     expect(await main(["bench", "--data", svamp, "--seeds", "1", "--limit", "200", "--out", path.join(dir, "svamp")])).toBe(0);
     const svampReport = JSON.parse(await readFile(path.join(dir, "svamp", "report.json"), "utf8")) as MultiSeedReport;
@@ -181,7 +181,7 @@ describeWith([data], "drr bench", () => {
     expect(svampReport.questions.test).toBe(100);
     expect(svampReport.methods["sc@5"]!.accuracy).toBeGreaterThan(svampReport.methods.single!.accuracy - 0.2);
 
-    const code = await main(["bench", "--data", game24, "--seeds", "1", "--answer", "game24", "--collect-passes", "10", "--out", path.join(dir, "game24")]);
+    const code = await main(["bench", "--data", game24, "--seeds", "1", "--answer-kind", "game24", "--collect-passes", "10", "--out", path.join(dir, "game24")]);
     expect(code).toBe(0);
     const g = JSON.parse(await readFile(path.join(dir, "game24", "report.json"), "utf8")) as MultiSeedReport;
     expect(g.questions).toEqual({ train: 50, test: 50 });

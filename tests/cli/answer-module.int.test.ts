@@ -80,7 +80,7 @@ describeWith([easy, hard], "--answer-module and --prompts on the command line", 
     expect(run.err).toMatch(/threw in extract \(extract: cannot parse amounts of money\); counted as no answer/); // warned once
   });
 
-  it("refuses bad modules, bad prompts and a conflicting --answer with clear coded errors", async () => {
+  it("refuses bad modules, bad prompts and a conflicting --answer-kind with clear coded errors", async () => {
     const dir = await tmp("drr-answer-bad-");
     const out = path.join(dir, "r.jsonl");
     const base = ["collect", "--dataset", "gsm8k-easy", "--limit", "2", "--out", out];
@@ -97,10 +97,10 @@ describeWith([easy, hard], "--answer-module and --prompts on the command line", 
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/\[FILE_NOT_FOUND\]/);
 
-    const conflict = await drr(...base, "--answer", "date");
+    const conflict = await drr(...base, "--answer-kind", "date");
     expect(conflict.code).toBe(2);
-    expect(conflict.err).toMatch(/--answer date conflicts with gsm8k-easy: its questions declare the answer kind "number".*\[ANSWER_KIND_MISMATCH\]/s);
-    const both = await drr(...base, "--answer", "number", "--answer-module", fixture("yes-no"));
+    expect(conflict.err).toMatch(/--answer-kind date conflicts with gsm8k-easy: its questions declare the answer kind "number".*\[ANSWER_KIND_MISMATCH\]/s);
+    const both = await drr(...base, "--answer-kind", "number", "--answer-module", fixture("yes-no"));
     expect(both.code).toBe(2);
 
     const prompts = path.join(dir, "prompts.json");

@@ -64,9 +64,15 @@ describe("drr <command> --help", () => {
         else if (defaultLabel(def) !== "") expect(entry).toContain(`default: ${defaultLabel(def)}`);
         if (def.type === "choice") expect(entry).toContain(def.choices.join("|"));
       }
+      // Each deprecated alias has its own line, saying what it is an alias of.
+      const aliases = names.flatMap((name) => (spec.options[name]!.deprecatedAliases ?? []).map((alias) => [alias, name] as const));
+      for (const [alias, name] of aliases) {
+        const at = lines.findIndex((l) => new RegExp(`^ {2}--${alias}( |$)`).test(l));
+        expect(`${lines[at]} ${lines[at + 1] ?? ""}`, `--${alias} in drr ${spec.name} --help`).toContain(`deprecated alias of --${name}`);
+      }
       // No option in the help that the parser does not take.
       const listed = lines.map((l) => /^ {2}--([a-z0-9-]+)/.exec(l)?.[1]).filter((n): n is string => n !== undefined);
-      expect(listed.sort()).toEqual([...names].sort());
+      expect(listed.sort()).toEqual([...names, ...aliases.map(([alias]) => alias)].sort());
       expect(out).toMatch(/^ {2}-h, --help +show this help/m);
       expect(out).toMatch(/Exit codes: 0 success, 1 failure, 2 usage error/);
     });

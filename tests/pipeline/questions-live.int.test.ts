@@ -88,7 +88,7 @@ describeWith([data], "drr collect --data questions.jsonl with a live OpenAI-comp
 
     live(replay.url);
     const before = replay.requestCount;
-    const run = await drr("collect", "--data", file, "--out", out, "--max-attempts", "2", "--answer", "date");
+    const run = await drr("collect", "--data", file, "--out", out, "--max-attempts", "2", "--answer-kind", "date");
     expect(run.err).toBe("");
     expect(run.code).toBe(0);
     expect(run.out).toMatch(/Read 6 questions from .*questions\.jsonl \(jsonl; 6 with a gold answer; 4 lines skipped: 1 duplicate ids, 1 empty questions, 1 without a "question" field, 1 invalid\)/);
@@ -137,7 +137,7 @@ describeWith([data], "drr collect --data questions.jsonl with a live OpenAI-comp
       await writeFile(file, `id,question,gold\n${rows.join("\n")}\n`);
       const out = path.join(dir, "q3.jsonl");
       live(flaky.url);
-      const run = await drr("collect", "--data", file, "--out", out, "--max-attempts", "2", "--answer", "date", "--concurrency", "1", "--retries", "3", "--retry-base-ms", "5");
+      const run = await drr("collect", "--data", file, "--out", out, "--max-attempts", "2", "--answer-kind", "date", "--concurrency", "1", "--retries", "3", "--retry-base-ms", "5");
       expect(run.out).toMatch(/Read 4 questions from .*q3\.csv \(csv; 4 with a gold answer; 0 lines skipped/);
       // Three good questions: 6 requests answered, the very first one on its 4th try (after 429, 429, 500).
       const summary = /Live model: live requests: (\d+), (\d+) retries \(([^)]*)\), (\d+) recovered after retrying, (\d+) given up \(([^;]*);/.exec(run.out);
