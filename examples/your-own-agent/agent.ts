@@ -15,7 +15,7 @@
  * The model is ChatOpenAI against any OpenAI-compatible endpoint: OPENAI_BASE_URL, OPENAI_API_KEY,
  * OPENAI_MODEL (default gpt-4o-mini).
  *
- *   npx tsx examples/your-own-agent/agent.ts --questions traffic.jsonl --records records.jsonl --runs runs.jsonl --answer date [--dm dm.onnx]
+ *   npx tsx examples/your-own-agent/agent.ts --questions traffic.jsonl --records records.jsonl --runs runs.jsonl --answer-kind date [--dm dm.onnx]
  *
  * In your own project, import from "langgraph-drr" instead of "../../src/index.js".
  */
@@ -40,7 +40,7 @@ import {
 
 const USAGE =
   "Usage: npx tsx examples/your-own-agent/agent.ts --questions FILE.jsonl --records FILE.jsonl --runs FILE.jsonl " +
-  "[--dm dm.onnx | --sample-all] [--answer number|date|choice|text|game24] [--answer-module FILE.mjs] [--max-attempts N]";
+  "[--dm dm.onnx | --sample-all] [--answer-kind number|date|choice|text|game24] [--answer-module FILE.mjs] [--max-attempts N]";
 
 const { values: flags } = parseArgs({
   options: {
@@ -48,7 +48,7 @@ const { values: flags } = parseArgs({
     records: { type: "string" },
     runs: { type: "string" },
     dm: { type: "string" },
-    answer: { type: "string", default: "number" },
+    "answer-kind": { type: "string", default: "number" },
     "answer-module": { type: "string" },
     "max-attempts": { type: "string", default: "5" },
     "sample-all": { type: "boolean" },
@@ -63,9 +63,9 @@ const maxAttempts = Number(flags["max-attempts"]);
 
 // How answers are read from the model's text: a built-in kind, or your own AnswerFormat
 // (an ES module whose default export is { kind, extract, normalizeGold, isCorrect, same }).
-const answer: AnswerKind | AnswerFormat = flags["answer-module"]
+const answerKind: AnswerKind | AnswerFormat = flags["answer-module"]
   ? ((await import(pathToFileURL(resolve(flags["answer-module"])).href)) as { default: AnswerFormat }).default
-  : (flags.answer as AnswerKind);
+  : (flags["answer-kind"] as AnswerKind);
 
 // The traffic: one {"id", "question"} per line.
 const questions = (await readFile(flags.questions, "utf8"))
@@ -91,16 +91,16 @@ const judge: Pick<DrrMiddlewareOptions, "discriminator" | "policy"> = flags.dm
   ? { discriminator: flags.dm }
   : { discriminator: new AlwaysAcceptDiscriminator(), policy: flags["sample-all"] ? selfConsistencyPolicy(maxAttempts) : ADAPTIVE_POLICY };
 
-const hint = typeof answer === "string" && answer === "date" ? 'End with "The answer is MM/DD/YYYY."' : 'End with "The answer is N."';
+const hint = answerKind === "date" ? 'End with "The answer is MM/DD/YYYY."' : 'End with "The answer is N."';
 const agent = createAgent({
   model,
   tools: [],
   systemPrompt: `Answer the user's question step by step. ${hint}`,
-  middleware: [drrMiddleware({ ...judge, maxAttempts, answer })],
+  middleware: [drrMiddleware({ ...judge, maxAttempts, answerKind })],
 });
 
 // The collector: every attempt of every run as an attempt record, written off the agent's path.
-const collector = new BehaviorCollector({ sink: flags.records, answer });
+const collector = new BehaviorCollector({ sink: flags.records, answerKind });
 
 let answered = 0;
 let failed = 0;

@@ -7,7 +7,7 @@
  *
  * Runs that gave no answer (abstained or failed) get no feedback, as a user would give none.
  *
- *   npx tsx examples/your-own-agent/users.ts --runs runs.jsonl --gold gold.jsonl --answer date --out feedback.jsonl
+ *   npx tsx examples/your-own-agent/users.ts --runs runs.jsonl --gold gold.jsonl --answer-kind date --out feedback.jsonl
  */
 import { appendFile, readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
@@ -18,15 +18,15 @@ const { values: flags } = parseArgs({
     runs: { type: "string" },
     gold: { type: "string" },
     out: { type: "string" },
-    answer: { type: "string", default: "number" },
+    "answer-kind": { type: "string", default: "number" },
     key: { type: "string", default: "correctness" },
   },
 });
 if (!flags.runs || !flags.gold || !flags.out) {
-  console.log("Usage: npx tsx examples/your-own-agent/users.ts --runs runs.jsonl --gold gold.jsonl --out feedback.jsonl [--answer KIND] [--key correctness]");
+  console.log("Usage: npx tsx examples/your-own-agent/users.ts --runs runs.jsonl --gold gold.jsonl --out feedback.jsonl [--answer-kind KIND] [--key correctness]");
   process.exit(2);
 }
-const format = answerFormat(flags.answer as AnswerKind);
+const format = answerFormat(flags["answer-kind"] as AnswerKind);
 
 const jsonLines = async <T>(file: string): Promise<T[]> =>
   (await readFile(file, "utf8"))
