@@ -35,9 +35,9 @@ import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER
 export const FEATURIZER_VERSION = 3;
 
 /**
- * How a group is switched: on, off, or "auto": on only when the input's `task` is "number" or
+ * How a group is switched: on, off, or "auto": on only when the input's `answerKind` is "number" or
  * not given (the numeric-answer checks mean nothing for dates, choices or text). An "auto" group
- * keeps its dimensions for every input, so one model serves all tasks; it is zero when off.
+ * keeps its dimensions for every input, so one model serves all answer kinds; it is zero when off.
  */
 export type GroupSwitch = boolean | "auto";
 
@@ -55,9 +55,9 @@ export interface FeatureGroups {
   agreement: GroupSwitch;
   /** Lengths and hedging, also relative to the earlier attempts. */
   length: GroupSwitch;
-  /** The shape of a numeric answer and where it appears. Task-specific. */
+  /** The shape of a numeric answer and where it appears. For numeric answers. */
   answerShape: GroupSwitch;
-  /** The arithmetic the attempt writes, checked; the answer against those results and the question's numbers. Task-specific. */
+  /** The arithmetic the attempt writes, checked; the answer against those results and the question's numbers. For numeric answers. */
   arithmetic: GroupSwitch;
   /** Surface marks of the output format, which mostly tell which model or prompt wrote a text. */
   style: GroupSwitch;
@@ -113,7 +113,7 @@ export interface FeaturizerConfigInput extends Partial<Omit<FeaturizerConfig, "g
 }
 
 /**
- * The default groups: task-agnostic behaviour (position, agreement, length, confidence), the
+ * The default groups: behaviour that holds for any answer kind (position, agreement, length, confidence), the
  * numeric checks for numeric questions only ("auto"), the attempt text's n-grams, and no style
  * marks, question or answer n-grams. The question's and the answer's n-grams only let a model
  * memorise the training questions (docs/dm.md); the style marks tell apart the models of
@@ -508,9 +508,9 @@ const SAME_CACHE_SIZE = 4096;
 /** A canonical answer that is a plain decimal number. */
 const PLAIN_DECIMAL = /^-?\d+(?:\.\d+)?$/;
 
-/** True when "auto" groups are on for a task: numeric questions, or no task given. */
-function isNumericTask(task: AnswerKind | undefined): boolean {
-  return task === undefined || task === "number";
+/** True when "auto" groups are on for an answer kind: numeric answers, or no kind given. */
+function isNumericKind(kind: AnswerKind | undefined): boolean {
+  return kind === undefined || kind === "number";
 }
 
 /**
@@ -644,7 +644,7 @@ export class Featurizer {
 
   /**
    * The dense features of one input by name, as the model sees them: every feature of
-   * `BEHAVIOR_FEATURES`, 0 for a group that is off (or "auto" and off for this input's task).
+   * `BEHAVIOR_FEATURES`, 0 for a group that is off (or "auto" and off for this input's answer kind).
    */
   behavior(input: ScoringInput): Record<BehaviorFeature, number> {
     this.compute(input);
@@ -661,10 +661,10 @@ export class Featurizer {
     return this.behavior(input);
   }
 
-  /** True when `group` is on for an input of this task. */
-  groupActive(group: FeatureGroupName, task: AnswerKind | undefined): boolean {
+  /** True when `group` is on for an input of this answer kind. */
+  groupActive(group: FeatureGroupName, kind: AnswerKind | undefined): boolean {
     const value = this.config.groups[group];
-    return value === true || (value === "auto" && isNumericTask(task));
+    return value === true || (value === "auto" && isNumericKind(kind));
   }
 
   /* The work: fills `scratch`/`touched` with hashed features and `behaviorValues`. */
@@ -678,12 +678,12 @@ export class Featurizer {
     this.touchedCount = 0;
     this.textNumerals = null;
     const { maxTokens, ngram } = this.config;
-    const task = answerKindOf(input);
+    const kind = answerKindOf(input);
     const active = this.active;
-    for (const group of DENSE_GROUPS) active[group] = this.groupActive(group, task);
+    for (const group of DENSE_GROUPS) active[group] = this.groupActive(group, kind);
 
-    const question = this.groupActive("question", task);
-    const text = this.groupActive("text", task);
+    const question = this.groupActive("question", kind);
+    const text = this.groupActive("text", kind);
     if (question || active.answerShape || active.arithmetic) this.tokenizeQuestion(input.question);
     this.textTokens.length = 0;
     tokenize(input.text, this.textTokens);
@@ -702,7 +702,7 @@ export class Featurizer {
         ngram === 2 ? SEED_TEXT_2 : 0,
       );
     }
-    if (this.groupActive("answer", task)) {
+    if (this.groupActive("answer", kind)) {
       const canonical = canonicalAnswer(input.answer);
       if (canonical === null) {
         this.add(fmix32(SEED_ANSWER_NONE), 1);
@@ -808,7 +808,7 @@ export class Featurizer {
 
   /**
    * Agreement of the answer with the earlier ones, compared the way the answer kind compares
-   * answers (`answerFormat(task).same`, or equal canonical forms when no task is given), and of
+   * answers (`answerFormat(answerKind).same`, or equal canonical forms when no kind is given), and of
    * the numbers the text mentions with the earlier texts'.
    */
   private computeAgreement(input: ScoringInput, answer: string | null, v: Float64Array): void {
