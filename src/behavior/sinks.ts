@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync, write as writeCallback } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync, realpathSync, statSync, write as writeCallback, writeSync } from "node:fs";
 import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { BehaviorError } from "../errors.js";
@@ -34,15 +34,32 @@ function describe(error: unknown): string {
 /** The call that writes bytes to the file's descriptor; it may write fewer bytes than asked, or throw. */
 export type WriteFunction = (fd: number, buffer: Uint8Array, offset: number, length: number) => Promise<number>;
 
-const fsWrite: WriteFunction = (fd, buffer, offset, length) =>
-  new Promise((resolve, reject) => {
+/**
+ * Batches up to this many bytes are written synchronously: one `write()` into the page cache takes
+ * microseconds, while a round trip through libuv's thread pool cost about 50 µs of CPU per awaited
+ * record on this project's benchmark machine against 6 µs (docs/BENCHMARKS.md, "The collector").
+ * Larger batches go through the thread pool, so a slow disk never holds the event loop for long.
+ */
+const SYNC_WRITE_BYTES = 64 * 1024;
+
+const fsWrite: WriteFunction = (fd, buffer, offset, length) => {
+  if (length <= SYNC_WRITE_BYTES) {
+    try {
+      return Promise.resolve(writeSync(fd, buffer, offset, length));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+  return new Promise((resolve, reject) => {
     writeCallback(fd, buffer, offset, length, null, (error, written) => (error ? reject(error) : resolve(written)));
   });
+};
 
 export interface JsonlSinkOptions {
   /**
    * The write call, for tests that simulate a full disk or a partial write. Defaults to one
-   * `fs.write` on the file's O_APPEND descriptor. Used by the first sink opened on a file in a process.
+   * `write()` on the file's O_APPEND descriptor (synchronous up to 64 KiB, through libuv's thread
+   * pool above). Used by the first sink opened on a file in a process.
    */
   writeFn?: WriteFunction;
 }
