@@ -36,9 +36,9 @@ export type WriteFunction = (fd: number, buffer: Uint8Array, offset: number, len
 
 /**
  * Batches up to this many bytes are written synchronously: one `write()` into the page cache takes
- * microseconds, while a round trip through libuv's thread pool cost about 50 µs of CPU per awaited
- * record on this project's benchmark machine against 6 µs (docs/BENCHMARKS.md, "The collector").
- * Larger batches go through the thread pool, so a slow disk never holds the event loop for long.
+ * microseconds, while a round trip through libuv's thread pool took about 52 µs per awaited record
+ * against 10 µs (`npm run bench:sinks`, docs/BENCHMARKS.md). Larger batches go through the thread
+ * pool, so a slow disk never holds the event loop for long.
  */
 const SYNC_WRITE_BYTES = 64 * 1024;
 
