@@ -8,7 +8,7 @@ import type { AttemptRecord, Decision } from "./record.js";
 import { asRecord, readChainStartArgs, RunTree, serializedName, type RunNode, type RunType } from "./run-tree.js";
 import { registerForShutdown, unregisterForShutdown, type ShutdownTarget } from "./shutdown.js";
 import { isPostgresUrl, PostgresSink } from "./postgres-sink.js";
-import { isSink, JsonlSink, type BehaviorSink } from "./sinks.js";
+import { isSink, JsonlSink, type BehaviorSink, type SinkItem } from "./sinks.js";
 import type { ToolCallRecord, Trajectory, TrajectoryAttempt, TrajectoryError } from "./trajectory.js";
 import { firstHumanText, parseToolInput, readModelReply, toolOutputValue } from "./messages.js";
 
@@ -662,25 +662,29 @@ export class BehaviorCollector extends BaseCallbackHandler {
     return { attempts, priorAttempts };
   }
 
-  /** Labels and writes one finished trajectory; failures are counted, never thrown. */
+  /**
+   * Labels and writes one finished trajectory; failures are counted, never thrown. A sink that
+   * takes overlapping writes (`concurrentWrites`) gets the run's items all at once, so they go out
+   * together (one batch of lines, one INSERT); any other sink gets them one at a time.
+   */
   private async persist(trajectory: Trajectory): Promise<void> {
-    if (this.writeWhat !== "records") {
-      try {
-        await this.sink.write(trajectory);
-      } catch (error) {
-        this.stats.dropped += 1;
-        this.report("SINK_WRITE_FAILED", "Writing a trajectory to the sink failed", error);
-      }
+    const items: [SinkItem, "record" | "trajectory"][] = [];
+    if (this.writeWhat !== "records") items.push([trajectory, "trajectory"]);
+    if (this.writeWhat !== "trajectories") {
+      for (const record of await this.labelled(trajectoryToRecords(trajectory))) items.push([record, "record"]);
     }
-    if (this.writeWhat === "trajectories") return;
-    for (const record of await this.labelled(trajectoryToRecords(trajectory))) {
-      try {
-        await this.sink.write(record);
-        this.stats.records += 1;
-      } catch (error) {
-        this.stats.dropped += 1;
-        this.report("SINK_WRITE_FAILED", "Writing a record to the sink failed", error);
-      }
+    if (this.sink.concurrentWrites === true) await Promise.all(items.map(([item, what]) => this.store(item, what)));
+    else for (const [item, what] of items) await this.store(item, what);
+  }
+
+  /** Writes one item and counts it; a failure is counted and reported, never thrown. */
+  private async store(item: SinkItem, what: "record" | "trajectory"): Promise<void> {
+    try {
+      await this.sink.write(item);
+      if (what === "record") this.stats.records += 1;
+    } catch (error) {
+      this.stats.dropped += 1;
+      this.report("SINK_WRITE_FAILED", `Writing a ${what} to the sink failed`, error);
     }
   }
 

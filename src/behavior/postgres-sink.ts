@@ -173,6 +173,7 @@ export interface QuestionClaim {
  * loses only itself.
  */
 export class PostgresSink implements BehaviorSink {
+  readonly concurrentWrites = true;
   /** The URL without its password. */
   readonly url: string;
   readonly table: string;

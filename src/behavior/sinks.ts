@@ -15,6 +15,13 @@ export type SinkItem = AttemptRecord | Trajectory;
 export interface BehaviorSink {
   /** Stores one item. The returned promise settles once the item is stored (or storing failed). */
   write(item: SinkItem): Promise<void>;
+  /**
+   * True when a write may start before the earlier ones settle, the items being stored in the
+   * order their writes started (JsonlSink, PostgresSink and MemorySink). The collector then starts
+   * a run's writes together, so that the sink can store them in one batch. Absent or false: the
+   * collector waits for each write before the next.
+   */
+  readonly concurrentWrites?: boolean;
   /** Resolves when every write started so far has settled. */
   flush(): Promise<void>;
   /** Flushes, then refuses further writes. */
@@ -331,6 +338,7 @@ const writers = new Map<string, FileWriter>();
  */
 export class JsonlSink implements BehaviorSink {
   readonly path: string;
+  readonly concurrentWrites = true;
   /** Items written by this sink as whole lines. */
   lines = 0;
   /** Items of this sink lost to failed writes (including a line left torn). */
@@ -457,6 +465,7 @@ export class JsonlSink implements BehaviorSink {
  * JsonlSink would read them back, so later changes to the originals do not leak in.
  */
 export class MemorySink implements BehaviorSink {
+  readonly concurrentWrites = true;
   readonly records: AttemptRecord[] = [];
   readonly trajectories: Trajectory[] = [];
   private closed = false;

@@ -3,7 +3,10 @@ import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
 import { createAgent, tool } from "langchain";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { BehaviorCollector, MemorySink, type BehaviorSink, type SinkItem, type Trajectory } from "../../src/behavior/index.js";
+import { mkdtempSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { BehaviorCollector, JsonlSink, MemorySink, type BehaviorSink, type SinkItem, type Trajectory } from "../../src/behavior/index.js";
 import { readChainStartArgs } from "../../src/behavior/run-tree.js";
 import { LlmCriticDiscriminator } from "../../src/dm/llm-critic.js";
 import { createDrrGraph } from "../../src/graph/create-drr-graph.js";
@@ -303,6 +306,60 @@ describe("BehaviorCollector on a bare chat model", () => {
     expect(t.attempts[0]?.node).toBeNull();
     expect(t.finalAnswer).toBe("7");
     expectEmpty(c);
+  });
+});
+
+describe("BehaviorCollector hands a run's items to its sink", () => {
+  const run = async (sink: BehaviorSink) => {
+    const model = new ScriptedChatModel(["The answer is 11.", "The answer is 12.", "The answer is 18."]);
+    const graph = createDrrGraph({ model, discriminator: new ScriptedDiscriminator([0.1, 0.2, 0.9]) });
+    const c = new BehaviorCollector({ sink, closeOnSignal: false });
+    await graph.invoke({ question, questionId: "gsm-batch" }, { callbacks: [c] });
+    await c.close();
+    model.assertDone();
+    return c;
+  };
+
+  it("all at once to a sink that takes overlapping writes: a JsonlSink stores the 3 records with one write()", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "drr-collector-batch-"));
+    try {
+      const file = path.join(dir, "records.jsonl");
+      const writes: number[] = [];
+      const writeFn = async (fd: number, buffer: Uint8Array, offset: number, length: number) => {
+        const lines = Buffer.from(buffer.subarray(offset, offset + length)).toString("utf8").split("\n").filter(Boolean).length;
+        writes.push(lines);
+        return writeSync(fd, buffer, offset, length);
+      };
+      const c = await run(new JsonlSink(file, { writeFn }));
+      expect(c.stats).toMatchObject({ records: 3, dropped: 0 });
+      expect(writes).toEqual([3]);
+      const attempts = readFileSync(file, "utf8").trim().split("\n").map((line) => (JSON.parse(line) as { attempt: number }).attempt);
+      expect(attempts).toEqual([0, 1, 2]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("one at a time to a sink that does not say it takes overlapping writes", async () => {
+    class OneAtATimeSink implements BehaviorSink {
+      busy = false;
+      overlaps = 0;
+      attempts: number[] = [];
+      async write(item: SinkItem): Promise<void> {
+        if (this.busy) this.overlaps += 1;
+        this.busy = true;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        this.attempts.push((item as { attempt: number }).attempt);
+        this.busy = false;
+      }
+      async flush(): Promise<void> {}
+      async close(): Promise<void> {}
+    }
+    const sink = new OneAtATimeSink();
+    const c = await run(sink);
+    expect(c.stats).toMatchObject({ records: 3, dropped: 0 });
+    expect(sink.attempts).toEqual([0, 1, 2]);
+    expect(sink.overlaps).toBe(0);
   });
 });
 

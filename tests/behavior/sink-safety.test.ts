@@ -257,14 +257,21 @@ describe("failed and partial writes", () => {
     const path = join(dir, "b.jsonl");
     const errors: string[] = [];
     const collector = new BehaviorCollector({ sink: new JsonlSink(path, { writeFn: halfThenFull(1) }), onError: (e) => errors.push(e.code) });
-    const graph = createDrrGraph({ model: new ScriptedChatModel(["The answer is 5.", "The answer is 7."]), discriminator: new ScriptedDiscriminator([0.1, 0.9]) });
+    const model = new ScriptedChatModel(["The answer is 5.", "The answer is 7.", "The answer is 6.", "The answer is 7."]);
+    const graph = createDrrGraph({ model, discriminator: new ScriptedDiscriminator([0.1, 0.9, 0.1, 0.9]) });
+    // The collector hands a run's records to the sink together, so each run's two records are one
+    // write. The first run's stops halfway, inside its second line (longer than the first: it holds
+    // the first attempt as \`previous\`): the first record is whole, the second torn and lost. The
+    // second run's write is whole.
     await graph.invoke({ question: "What is 3+4?", questionId: "q1" }, { callbacks: [collector] });
+    await collector.flush();
+    await graph.invoke({ question: "What is 3+4?", questionId: "q2" }, { callbacks: [collector] });
     await collector.close();
-    // The collector writes a run's records one by one: half of the first reached the disk.
-    expect(collector.stats).toMatchObject({ records: 1, dropped: 1 });
+    model.assertDone();
+    expect(collector.stats).toMatchObject({ records: 3, dropped: 1 });
     expect(errors).toEqual(["SINK_WRITE_FAILED"]);
     const read = await readRecords(path, { warn: () => {} });
-    expect(read.records.map((r) => r.attempt)).toEqual([1]);
+    expect(read.records.map((r) => `${r.questionId}#${r.attempt}`)).toEqual(["q1#0", "q2#0", "q2#1"]);
     expect(read.skipped).toBe(1);
   });
 });
