@@ -44,18 +44,25 @@ export type WriteFunction = (fd: number, buffer: Uint8Array, offset: number, len
 /**
  * Batches up to this many bytes are written synchronously: one `write()` into the page cache takes
  * microseconds, while a round trip through libuv's thread pool took about 52 µs per awaited record
- * against 10 µs (`npm run bench:sinks`, docs/BENCHMARKS.md). Larger batches go through the thread
- * pool, so a slow disk never holds the event loop for long.
+ * (`npm run bench:sinks`, docs/BENCHMARKS.md). Larger batches go through the thread pool, so a slow
+ * disk never holds the event loop for long.
  */
 const SYNC_WRITE_BYTES = 64 * 1024;
 
 const fsWrite: WriteFunction = (fd, buffer, offset, length) => {
   if (length <= SYNC_WRITE_BYTES) {
-    try {
-      return Promise.resolve(writeSync(fd, buffer, offset, length));
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return new Promise((resolve, reject) => {
+      let written: number;
+      try {
+        written = writeSync(fd, buffer, offset, length);
+      } catch (error) {
+        reject(error);
+        return;
+      }
+      // Settled in the event loop's next turn, as a thread-pool write would be: a run that never
+      // waits for I/O (a replayed model) still lets signals (drr collect's SIGTERM) and output through.
+      setImmediate(() => resolve(written));
+    });
   }
   return new Promise((resolve, reject) => {
     writeCallback(fd, buffer, offset, length, null, (error, written) => (error ? reject(error) : resolve(written)));
