@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../src/behavior/record.js";
+import { captureWarnings, DEPRECATION } from "./support/warnings.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -20,14 +21,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 afterEach(() => vi.restoreAllMocks());
-
-/** Starts counting the process's warnings (none is printed). Call after vi.resetModules(). */
-function captureWarnings(): { messages: () => string[]; options: () => unknown[] } {
-  const emit = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
-  return { messages: () => emit.mock.calls.map((c) => String(c[0])), options: () => emit.mock.calls.map((c) => c[1]) };
-}
-
-const DEPRECATION = { type: "DeprecationWarning", code: "DRR_DEP_NAME" };
 
 const DATE_TEXT = "Counting forward one week gives 03/12/2024. The answer is 03/12/2024.";
 

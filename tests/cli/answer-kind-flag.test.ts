@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../../src/behavior/record.js";
+import { captureWarnings, DEPRECATION } from "../support/warnings.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -22,8 +23,7 @@ afterEach(() => vi.restoreAllMocks());
 describe("`drr --answer` → `--answer-kind`", () => {
   it("reads --answer as --answer-kind with one DeprecationWarning; the two with different values are a usage error", async () => {
     vi.resetModules();
-    const emit = vi.spyOn(process, "emitWarning").mockImplementation(() => undefined);
-    const warnings = { messages: () => emit.mock.calls.map((c) => String(c[0])), options: () => emit.mock.calls.map((c) => c[1]) };
+    const warnings = captureWarnings();
     const { main } = await import("../../src/cli.js");
     const { parseOptions } = await import("../../src/cli/options.js");
     const { LABEL } = await import("../../src/cli/label.js");
@@ -57,7 +57,7 @@ describe("`drr --answer` → `--answer-kind`", () => {
     expect(await label("--answer", "choice")).toEqual({ code: 0, labels: [1, 1, 1] });
     expect(await label("--answer=choice", "--answer-kind", "choice")).toEqual({ code: 0, labels: [1, 1, 1] });
     expect(warnings.messages()).toEqual(["langgraph-drr: --answer is deprecated; use --answer-kind. The old name will be removed in the next release."]);
-    expect(warnings.options()).toEqual([{ type: "DeprecationWarning", code: "DRR_DEP_NAME" }]);
+    expect(warnings.options()).toEqual([DEPRECATION]);
     expect((await label("--answer", "number", "--answer-kind", "choice")).code).toBe(2);
     expect(() => parseOptions(LABEL, ["--data", data, "--out", "x", "--answer", "number", "--answer-kind", "choice"])).toThrow(
       expect.objectContaining({ code: "INVALID_ARGUMENT", message: expect.stringMatching(/--answer is the deprecated name of --answer-kind, and the two are given different values; give --answer-kind only/) }),
