@@ -5,6 +5,7 @@ import { createDrrGraph } from "../../src/graph/create-drr-graph.js";
 import { AnswerError, isDrrError } from "../../src/errors.js";
 import { ScriptedChatModel, ScriptedDiscriminator } from "../../src/testing/index.js";
 import { record } from "../behavior/helpers.js";
+import { caught } from "../support/caught.js";
 
 /** The default export of a fixture answer module (tests/answers/fixtures/NAME.mjs). */
 async function fixture(name: string): Promise<unknown> {
@@ -14,15 +15,6 @@ const yesNo = await fixture("yes-no");
 const notAFormat = await fixture("not-a-format");
 const returnsNumber = await fixture("returns-number");
 const throwsInExtract = await fixture("throws-in-extract");
-
-function caught(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 afterEach(() => vi.restoreAllMocks());
 

@@ -11,6 +11,7 @@ import { isDrrError } from "../../src/errors.js";
 import { createDrrGraph } from "../../src/graph/create-drr-graph.js";
 import { ScriptedChatModel, ScriptedDiscriminator } from "../../src/testing/index.js";
 import { record } from "./helpers.js";
+import { caught } from "../support/caught.js";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -56,7 +57,7 @@ describe("joinFeedback", () => {
       { line: 5, problem: "neither run_id nor thread_id" },
       { line: 7, problem: 'score is "good", not a number or a boolean' },
     ]);
-    expect(isDrrError(catching(() => joinFeedback(sink.records, feedback)), "INVALID_ARGUMENT")).toBe(true); // two keys, none chosen
+    expect(isDrrError(caught(() => joinFeedback(sink.records, feedback)), "INVALID_ARGUMENT")).toBe(true); // two keys, none chosen
 
     const { records, stats } = joinFeedback(sink.records, feedback, { key: "correctness" });
     expect(records.map((r) => r.label)).toEqual([0, 1, 0]);
@@ -109,11 +110,3 @@ describe("drr label", () => {
   });
 });
 
-function catching(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}

@@ -8,19 +8,11 @@ import { ReplayChatModel } from "../../src/replay/chat-model.js";
 import type { ReplayItem } from "../../src/replay/format.js";
 import { ScriptedChatModel } from "../../src/testing/index.js";
 import { record } from "./helpers.js";
+import { caught } from "../support/caught.js";
 
 afterEach(() => vi.restoreAllMocks());
 
 const items: ReplayItem[] = [{ id: "q1", question: "What is 2 + 2?", gold: "4", traces: [{ text: "2 + 2 = 4. The answer is 4." }, { text: "The answer is 5." }] }];
-
-function caught(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe("llmJudgeLabeler", () => {
   it("labels records from a scripted judge's verdicts, never showing the gold answer", async () => {

@@ -9,6 +9,7 @@ import { isDrrError } from "../../src/errors.js";
 import { resolveSource, sourceRelativePath } from "../../src/replay/fetch.js";
 import type { DataSource } from "../../src/replay/sources.js";
 import { tempDir } from "./helpers.js";
+import { caughtAsync as caught } from "../support/caught.js";
 
 const CONTENT = Buffer.from('{"id": 0, "question": "What is 2 + 2?", "answer": "#### 4"}\n', "utf8");
 
@@ -79,15 +80,6 @@ afterEach(async () => {
   await files.stop();
   await cleanup();
 });
-
-async function caught(fn: () => Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected an error");
-}
 
 /** Puts a copy of the file, with the given bytes, below a mirror root. */
 async function putInMirror(root: string, bytes: Buffer = CONTENT): Promise<string> {

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { isDrrError } from "../../src/errors.js";
 import { parseReplayItem, readReplayFile, writeReplayFile, type ReplayItem } from "../../src/replay/format.js";
 import { sampleItems, tempDir } from "./helpers.js";
+import { caughtAsync as caught } from "../support/caught.js";
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -16,15 +17,6 @@ afterEach(async () => {
 });
 
 /** Runs `fn` and returns the error it throws (failing the test if it does not throw). */
-async function caught(fn: () => unknown): Promise<Error & { code?: string }> {
-  try {
-    await fn();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected an error");
-}
-
 describe("replay format", () => {
   it("round-trips items through a file, one JSON object per line", async () => {
     const items = sampleItems();
