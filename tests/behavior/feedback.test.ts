@@ -109,4 +109,3 @@ describe("drr label", () => {
     expect(logs.join("\n")).toMatch(/Agreement: 0 of 2 questions have a majority answer/);
   });
 });
-
