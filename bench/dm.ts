@@ -7,6 +7,8 @@
  *   the attempts of the other half are judged one by one, in order, with `OnnxDiscriminator.score`:
  *   the logistic DM through its TypeScript engine and through onnxruntime, the MLP through
  *   onnxruntime; median and p90 in µs per judgement, and the featurizer alone;
+ * - where the featurizer's time goes on those attempts (`--part groups`): the default featurizer,
+ *   the same with each of its groups switched off in turn, and `checkArithmetic` alone;
  * then, on synthetic records (`--part synthetic`):
  * - the median time to featurize one attempt;
  * - the median time to score one attempt with OnnxDiscriminator.score, featurization included
@@ -15,7 +17,7 @@
  * - the size of the model files.
  * Times are measured with process.hrtime.bigint() over many iterations after a warm-up.
  *
- * Options: --part real,synthetic (default both), --sets date,gsm8k,… (default every judgement set),
+ * Options: --part real,groups,synthetic (default real,synthetic), --sets date,gsm8k,… (default every judgement set),
  * --passes N over the held-out attempts (default 5), --records N (default 100000),
  * --iterations N (default 5000), --models logreg,mlp.
  */
@@ -28,7 +30,8 @@ import type { AttemptRecord } from "../src/behavior/record.js";
 import type { DatasetName } from "../src/replay/loaders.js";
 import { isDrrError } from "../src/errors.js";
 import { JUDGEMENT_SETS, realAttempts } from "./real-attempts.js";
-import { Featurizer } from "../src/dm/features.js";
+import { checkArithmetic } from "../src/dm/arithmetic.js";
+import { DEFAULT_FEATURE_GROUPS, Featurizer, type FeatureGroupName } from "../src/dm/features.js";
 import { initParams, predictSparse, type ModelKind } from "../src/dm/model.js";
 import { OnnxDiscriminator } from "../src/dm/onnx-discriminator.js";
 import { makeMetadata, writeDmModel } from "../src/dm/onnx-writer.js";
@@ -154,11 +157,38 @@ async function realJudgements(dir: string): Promise<void> {
   }
 }
 
+/** Where the featurizer's time goes on the held-out attempts of each set (see the header). */
+async function featureGroups(): Promise<void> {
+  const on = (Object.keys(DEFAULT_FEATURE_GROUPS) as FeatureGroupName[]).filter((g) => DEFAULT_FEATURE_GROUPS[g] !== false);
+  console.log(`
+== Where featurization goes, µs: median over ${PASSES} passes of the held-out attempts (default groups; "− g": group g off) ==`);
+  console.log(`| set | all groups | ${on.map((g) => `− ${g}`).join(" | ")} | checkArithmetic alone |`);
+  console.log(`|---|---|${on.map(() => "---|").join("")}---|`);
+  for (const name of SETS) {
+    let questions;
+    try {
+      questions = await realAttempts(name);
+    } catch (error) {
+      if (!isDrrError(error, "DATA_UNAVAILABLE")) throw error;
+      continue;
+    }
+    const test = questions.slice(Math.floor(questions.length / 2)).flat().slice(0, 1000);
+    const featurize = (featurizer: Featurizer): Judge => (a) => featurizer.sparse(a);
+    const judges: Record<string, Judge> = { all: featurize(new Featurizer()) };
+    for (const g of on) judges[g] = featurize(new Featurizer({ groups: { [g]: false } }));
+    judges.checkArithmetic = (a) => checkArithmetic(a.text);
+    const t = await timeJudges(judges, test);
+    const cell = (k: string) => (t[k] as { median: number }).median.toFixed(1);
+    console.log(`| ${name} | ${cell("all")} | ${on.map(cell).join(" | ")} | ${cell("checkArithmetic")} |`);
+  }
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "drr-bench-dm-"));
   try {
     console.log(`DM benchmark: node ${process.version}, ${process.platform}/${process.arch}.`);
     if (PARTS.includes("real")) await realJudgements(dir);
+    if (PARTS.includes("groups")) await featureGroups();
     if (!PARTS.includes("synthetic")) return;
     console.log(`
 == Synthetic records ==`);
