@@ -5,12 +5,13 @@
  * 2. `drr collect` on the GSM8K replay training split: records/s and peak memory.
  * It prints its figures; docs/BENCHMARKS.md records them with this command.
  *
- *   npm run bench:collector -- [--runs 1000] [--rounds 5] [--part overhead,collect]
+ *   npm run bench:collector -- [--runs 1000] [--rounds 5] [--block 20] [--part overhead,collect]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { FakeListChatModel } from "@langchain/core/utils/testing";
 import { BehaviorCollector } from "../src/behavior/collector.js";
 import { JsonlSink, type BehaviorSink } from "../src/behavior/sinks.js";
@@ -36,70 +37,98 @@ class DiscardSink implements BehaviorSink {
 type Variant = "without" | "noop" | "jsonl" | "discard";
 const VARIANTS: Variant[] = ["without", "noop", "jsonl", "discard"];
 
-/** Runs per second of wall time and per second of the process's CPU time (less sensitive to other processes' load). */
-interface Rate {
+/** Time spent on a variant: wall and the process's CPU (user + system; less sensitive to other processes' load), in ms. */
+interface Spent {
   wall: number;
   cpu: number;
 }
 
-async function runs(n: number, variant: Variant, sinkPath: string): Promise<Rate> {
-  const model = new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] });
-  const graph = createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() });
-  const sink = variant === "discard" ? new DiscardSink() : new JsonlSink(sinkPath);
-  const collector = new BehaviorCollector({ sink, labeler: () => null, closeOnSignal: false });
-  const handler = variant === "noop" ? new NoopHandler() : collector;
-  const started = performance.now();
-  const cpuStarted = process.cpuUsage();
-  for (let i = 0; i < n; i++) {
-    const callbacks = variant === "without" ? [] : [handler];
-    await graph.invoke({ question: `Question ${i}: what is 9 times 2?`, questionId: `q${i}` }, { callbacks });
+/** One variant, set up once: a DRR graph with an instant fake model, and its callbacks. */
+class Bench {
+  private readonly graph: ReturnType<typeof createDrrGraph>;
+  private readonly collector: BehaviorCollector | null;
+  private readonly callbacks: BaseCallbackHandler[];
+  private done = 0;
+
+  constructor(readonly variant: Variant, sinkPath: string) {
+    const model = new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] });
+    this.graph = createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() });
+    const sink = variant === "discard" ? new DiscardSink() : variant === "jsonl" ? new JsonlSink(sinkPath) : null;
+    this.collector = sink === null ? null : new BehaviorCollector({ sink, labeler: () => null, closeOnSignal: false });
+    this.callbacks = variant === "without" ? [] : [this.collector ?? new NoopHandler()];
   }
-  await collector.close();
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuStarted);
-  if ((variant === "jsonl" || variant === "discard") && collector.stats.records !== 2 * n) {
-    throw new Error(`expected ${2 * n} records, got ${collector.stats.records}`);
+
+  /** Runs `n` questions and waits until the collector has written their records; what it took. */
+  async block(n: number): Promise<Spent> {
+    const started = performance.now();
+    const cpuStarted = process.cpuUsage();
+    for (let i = 0; i < n; i++, this.done++) {
+      await this.graph.invoke({ question: `Question ${this.done}: what is 9 times 2?`, questionId: `q${this.done}` }, { callbacks: this.callbacks });
+    }
+    await this.collector?.flush();
+    const cpu = process.cpuUsage(cpuStarted);
+    return { wall: performance.now() - started, cpu: (cpu.user + cpu.system) / 1000 };
   }
-  return { wall: n / seconds, cpu: n / ((cpu.user + cpu.system) / 1e6) };
+
+  async close(): Promise<void> {
+    await this.collector?.close();
+    if (this.collector !== null && this.collector.stats.records !== 2 * this.done) {
+      throw new Error(`${this.variant}: expected ${2 * this.done} records, got ${this.collector.stats.records}`);
+    }
+  }
 }
 
 const { values } = parseArgs({
   options: {
     runs: { type: "string", default: process.env.BENCH_RUNS ?? "1000" },
     rounds: { type: "string", default: "5" },
+    block: { type: "string", default: "20" },
     part: { type: "string", default: "overhead,collect" },
   },
 });
 const n = Number(values.runs);
 const ROUNDS = Number(values.rounds);
+const BLOCK = Math.min(n, Number(values.block));
 const parts = (values.part as string).split(",");
 
 if (parts.includes("overhead")) {
   const scratch = await mkdtemp(path.join(tmpdir(), "drr-bench-overhead-"));
-  const sinkPath = path.join(scratch, "records.jsonl");
-  for (const v of VARIANTS) await runs(100, v, sinkPath); // Warm-up.
-  const rounds: Record<Variant, Rate[]> = { without: [], noop: [], jsonl: [], discard: [] };
+  const benches = VARIANTS.map((v) => new Bench(v, path.join(scratch, `${v}.jsonl`)));
+  for (const bench of benches) await bench.block(100); // Warm-up.
+  // Each round runs every variant `n` times in blocks of BLOCK runs, the variants taking turns block
+  // by block in rotating order, so that the machine's drift (on a shared VM, up to 2× within
+  // minutes) falls on all of them alike; each round gives each variant's cost relative to "without".
+  const perRound: Record<Variant, Spent>[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    // Rotate the order so that warm-up and GC drift do not favour one side.
-    for (let j = 0; j < VARIANTS.length; j++) {
-      const v = VARIANTS[(round + j) % VARIANTS.length] as Variant;
-      rounds[v].push(await runs(n, v, sinkPath));
+    const spent = Object.fromEntries(VARIANTS.map((v) => [v, { wall: 0, cpu: 0 }])) as Record<Variant, Spent>;
+    for (let b = 0; b < Math.ceil(n / BLOCK); b++) {
+      const size = Math.min(BLOCK, n - b * BLOCK);
+      for (let j = 0; j < benches.length; j++) {
+        const bench = benches[(b + round + j) % benches.length] as Bench;
+        const took = await bench.block(size);
+        spent[bench.variant].wall += took.wall;
+        spent[bench.variant].cpu += took.cpu;
+      }
     }
+    perRound.push(spent);
   }
+  for (const bench of benches) await bench.close();
   await rm(scratch, { recursive: true, force: true });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  console.log(`collector overhead: ${n} DRR-graph runs (2 attempts each, instant fake model), median of ${ROUNDS} rounds in rotating order`);
+  console.log(`collector overhead: ${n} DRR-graph runs per variant and round (2 attempts each, instant fake model), in interleaved blocks of ${BLOCK}; median of ${ROUNDS} rounds`);
   for (const clock of ["wall", "cpu"] as const) {
-    const rate = Object.fromEntries(VARIANTS.map((v) => [v, median(rounds[v].map((r) => r[clock]))])) as Record<Variant, number>;
-    const slower = (v: Variant) => `${(100 * (1 - rate[v] / rate.without)).toFixed(1)}% slower`;
-    const added = (v: Variant) => `${(1000 / rate[v] - 1000 / rate.without).toFixed(3)} ms per run`;
-    const unit = clock === "wall" ? "runs/s" : "runs per CPU-second";
+    const perRun = (v: Variant) => perRound.map((r) => r[v][clock] / n);
+    const slower = (v: Variant) => perRound.map((r) => 100 * (r[v][clock] / r.without[clock] - 1));
+    const line = (v: Variant, label: string, note: string) => {
+      const ms = median(perRun(v));
+      const pct = v === "without" ? "" : ` (${median(slower(v)).toFixed(1)}% slower, ${(ms - median(perRun("without"))).toFixed(3)} ms per run${note}; rounds ${slower(v).map((x) => x.toFixed(1)).join("/")}%)`;
+      console.log(`  ${label.padEnd(36)} ${ms.toFixed(3)} ms per run${pct}`);
+    };
     console.log(clock === "wall" ? "By wall time:" : "By the process's CPU time (user + system):");
-    console.log(`  no callbacks:                        ${rate.without.toFixed(0)} ${unit}`);
-    console.log(`  a no-op handler:                     ${rate.noop.toFixed(0)} ${unit} (${slower("noop")}, ${added("noop")}: LangChain's callback machinery)`);
-    console.log(`  BehaviorCollector, JSON Lines sink:  ${rate.jsonl.toFixed(0)} ${unit} (${slower("jsonl")}, ${added("jsonl")}; target ≤ 5%)`);
-    console.log(`  BehaviorCollector, discarding sink:  ${rate.discard.toFixed(0)} ${unit} (${slower("discard")}, ${added("discard")}; target ≤ 5%)`);
-    console.log(`  rounds: ${VARIANTS.map((v) => `${v} ${rounds[v].map((r) => r[clock].toFixed(0)).join("/")}`).join("; ")}`);
+    line("without", "no callbacks:", "");
+    line("noop", "a no-op handler:", ": LangChain's callback machinery");
+    line("jsonl", "BehaviorCollector, JSON Lines sink:", "; target ≤ 5%");
+    line("discard", "BehaviorCollector, discarding sink:", "; target ≤ 5%");
   }
 }
 

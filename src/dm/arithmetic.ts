@@ -73,16 +73,20 @@ const TIMES: Token = { kind: "op", op: "*" };
 const DIVIDE: Token = { kind: "op", op: "/" };
 const breakFor = (reason: Break): Token => ({ kind: "break", reason });
 
-/** Characters that are one token each (null: skipped, as currency signs and curly quotes are). */
-const SYMBOLS: ReadonlyMap<string, Token | null> = new Map<string, Token | null>([
-  ...[..." \t\u00a0\r$€£\u2018\u2019"].map((c): [string, null] => [c, null]),
-  ["+", { kind: "op", op: "+" }],
-  ...[..."×·⋅∗"].map((c): [string, Token] => [c, TIMES]),
-  ...[..."/÷∕"].map((c): [string, Token] => [c, DIVIDE]),
-  ["^", { kind: "op", op: "^" }],
-  ...[..."([{"].map((c): [string, Token] => [c, OPEN]),
-  ...[...")]"].map((c): [string, Token] => [c, CLOSE]),
-]);
+/** Characters that are one token each, by code unit (null: skipped, as currency signs and curly quotes are). */
+const SYMBOLS: ReadonlyMap<number, Token | null> = new Map(
+  (
+    [
+      ...[..." \t\u00a0\r$€£\u2018\u2019"].map((c): [string, null] => [c, null]),
+      ["+", { kind: "op", op: "+" }],
+      ...[..."×·⋅∗"].map((c): [string, Token] => [c, TIMES]),
+      ...[..."/÷∕"].map((c): [string, Token] => [c, DIVIDE]),
+      ["^", { kind: "op", op: "^" }],
+      ...[..."([{"].map((c): [string, Token] => [c, OPEN]),
+      ...[...")]"].map((c): [string, Token] => [c, CLOSE]),
+    ] as [string, Token | null][]
+  ).map(([c, token]) => [c.charCodeAt(0), token]),
+);
 
 /** LaTeX commands that are operators, commands that are skipped, and commands whose argument is a word. */
 const LATEX_OPERATORS: ReadonlyMap<string, Token> = new Map([
@@ -107,11 +111,14 @@ const LATEX_AT = /\\([A-Za-z]+)/y;
 const asciiLower = (text: string): string => (/[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text);
 const isWord = (token: Token | undefined, word: string): boolean => token?.kind === "word" && asciiLower(token.word) === word;
 
-/** The number token of a match of NUMBER_AT or NUMERALS: the numeral, then the "%" if any. */
+/** The value of a numeral as NUMERAL reads it ("1,000" is 1000). */
+const numeralValue = (numeral: string): number => Number(numeral.includes(",") ? numeral.replace(/,/g, "") : numeral);
+
+/** The number token of a match of NUMBER_AT: the numeral, then the "%" if any. */
 function numberToken(match: RegExpExecArray): NumberToken {
   const text = match[1] as string;
   const point = text.indexOf(".");
-  return { kind: "number", value: Number(text.replace(/,/g, "")), text, decimals: point < 0 ? 0 : text.length - point - 1, percent: match[2] !== undefined };
+  return { kind: "number", value: numeralValue(text), text, decimals: point < 0 ? 0 : text.length - point - 1, percent: match[2] !== undefined };
 }
 
 /** The match of a sticky `pattern` at `i`, or null. */
@@ -120,17 +127,18 @@ function matchAt(pattern: RegExp, text: string, i: number): RegExpExecArray | nu
   return pattern.exec(text);
 }
 
-const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
-const isLetter = (c: string | undefined): boolean => c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z"));
+/** True for the code unit of a digit (false for NaN, what `charCodeAt` gives past either end). */
+const isDigit = (code: number): boolean => code >= 48 && code <= 57;
+const isLetter = (code: number): boolean => (code >= 97 && code <= 122) || (code >= 65 && code <= 90);
 
 /** Splits a clause into arithmetic tokens. */
 function lex(clause: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < clause.length) {
-    const c = clause[i] as string;
-    const next = clause[i + 1] ?? "";
-    const number = isDigit(c) || (c === "." && isDigit(next)) ? matchAt(NUMBER_AT, clause, i) : null;
+    const c = clause.charCodeAt(i);
+    const next = clause.charCodeAt(i + 1);
+    const number = isDigit(c) || (c === 46 && isDigit(next)) ? matchAt(NUMBER_AT, clause, i) : null;
     if (number !== null) {
       out.push(numberToken(number));
       i += number[0].length;
@@ -138,8 +146,8 @@ function lex(clause: string): Token[] {
     }
     if (isLetter(c)) {
       let end = i + 1;
-      while (end < clause.length && (isLetter(clause[end]) || clause[end] === "'")) end++;
-      out.push({ kind: "word", word: clause.slice(i, end), attached: isDigit(clause[i - 1]) });
+      while (end < clause.length && (isLetter(clause.charCodeAt(end)) || clause.charCodeAt(end) === 39)) end++;
+      out.push({ kind: "word", word: clause.slice(i, end), attached: isDigit(clause.charCodeAt(i - 1)) });
       i = end;
       continue;
     }
@@ -147,21 +155,21 @@ function lex(clause: string): Token[] {
     const symbol = SYMBOLS.get(c);
     if (symbol !== undefined) {
       if (symbol !== null) out.push(symbol);
-    } else if (c === "-" || c === "\u2212") {
+    } else if (c === 45 || c === 0x2212) {
       // A hyphen-minus or a minus sign; touching a number, "(", "." or "$" it is a sign.
-      out.push({ kind: "op", op: "-", attached: /[\d(.$]/.test(next) });
-    } else if (c === "*") {
+      out.push({ kind: "op", op: "-", attached: isDigit(next) || next === 40 || next === 46 || next === 36 });
+    } else if (c === 42) {
       // "*" is a multiplication and "**" a power.
-      out.push(next === "*" ? { kind: "op", op: "^" } : TIMES);
-      if (next === "*") i++;
-    } else if (c === "}") {
+      out.push(next === 42 ? { kind: "op", op: "^" } : TIMES);
+      if (next === 42) i++;
+    } else if (c === 125) {
       // "}{" only occurs in a LaTeX fraction, "\frac{a}{b}", so it divides.
       out.push(CLOSE);
-      if (next === "{") out.push(DIVIDE);
-    } else if (c === "=") {
+      if (next === 123) out.push(DIVIDE);
+    } else if (c === 61) {
       out.push(EQUALS);
-      if (next === "=") i++;
-    } else if (c === "\\") {
+      if (next === 61) i++;
+    } else if (c === 92) {
       i = latex(clause, i - 1, out);
     } else {
       // A full stop (a decimal point was read with its number), a comma, a colon and any other
@@ -267,19 +275,35 @@ interface SideShape {
 }
 
 function describeSide(side: readonly Token[]): SideShape {
-  const numbers = side.filter((token): token is NumberToken => token.kind === "number");
-  // A "-" or "+" with no operand before it is a sign, not a binary operator.
-  const operators = side.filter((token, i) => token.kind === "op" && endsOperand(side[i - 1])) as { op: Operator }[];
-  const anyPercent = numbers.some((n) => n.percent);
-  const single = numbers.length === 1 && operators.length === 0 ? (numbers[0] as NumberToken) : null;
+  let numbers = 0;
+  let operators = 0;
+  let last: NumberToken | null = null;
+  let maxDecimals = 0;
+  let anyPercent = false;
+  let additive = false;
+  let bad = side.length === 0;
+  for (let i = 0; i < side.length; i++) {
+    const token = side[i] as Token;
+    if (token.kind === "number") {
+      numbers++;
+      last = token;
+      maxDecimals = Math.max(maxDecimals, token.decimals);
+      anyPercent ||= token.percent;
+    } else if (token.kind === "op" && endsOperand(side[i - 1])) {
+      // A "-" or "+" with no operand before it is a sign, not a binary operator.
+      operators++;
+      additive ||= token.op === "+" || token.op === "-";
+    } else if (token.kind === "bad") bad = true;
+  }
+  const single = numbers === 1 && operators === 0 ? last : null;
   return {
-    hasOperator: operators.length > 0,
+    hasOperator: operators > 0,
     literalDecimals: single?.decimals ?? -1,
     literalPercent: single?.percent ?? false,
-    maxDecimals: numbers.reduce((max, n) => Math.max(max, n.decimals), 0),
+    maxDecimals,
     anyPercent,
-    percentAdditive: anyPercent && operators.some(({ op }) => op === "+" || op === "-"),
-    bad: side.length === 0 || side.some((token) => token.kind === "bad"),
+    percentAdditive: anyPercent && additive,
+    bad,
   };
 }
 
@@ -448,8 +472,9 @@ function agree(left: Side, right: Side, reading: "plain" | "fraction", percentSc
 export function extractNumerals(text: string): number[] {
   const values: number[] = [];
   // A digit inside a word ("x2", "covid19") is still a numeral; "1.5" and "1,500" are one.
-  for (const match of text.matchAll(NUMERALS)) {
-    const { value } = numberToken(match);
+  NUMERALS.lastIndex = 0;
+  for (let match = NUMERALS.exec(text); match !== null; match = NUMERALS.exec(text)) {
+    const value = numeralValue(match[1] as string);
     if (Number.isFinite(value)) values.push(value);
   }
   return values;

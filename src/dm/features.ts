@@ -382,14 +382,17 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
+/** `wordCode` of each ASCII code unit, looked up rather than computed on the tokenizer's hot path. */
+const ASCII_WORD_CODE = Int16Array.from({ length: 128 }, (_, code) => {
+  if (code >= 97 && code <= 122) return code;
+  if (code >= 48 && code <= 57) return code;
+  if (code >= 65 && code <= 90) return code + 32;
+  return -1;
+});
+
 /** Returns the lower-cased code unit if it belongs to a word, or -1 if it separates words. */
 function wordCode(code: number): number {
-  if (code < 128) {
-    if (code >= 97 && code <= 122) return code;
-    if (code >= 48 && code <= 57) return code;
-    if (code >= 65 && code <= 90) return code + 32;
-    return -1;
-  }
+  if (code < 128) return ASCII_WORD_CODE[code] as number;
   // Latin-1 and general punctuation, spaces and symbols separate words; other letters are kept.
   if (code <= 0xbf || code === 0xd7 || code === 0xf7) return -1;
   if (code >= 0x2000 && code <= 0x2bff) return -1;
@@ -502,7 +505,7 @@ interface PriorTextStats {
 /** How many earlier texts' statistics are kept; consecutive attempts at a question share them. */
 const PRIOR_CACHE_SIZE = 256;
 
-/** How many answer comparisons by an answer format are kept. */
+/** How many answer comparisons by an answer format, and how many canonical answers, are kept. */
 const SAME_CACHE_SIZE = 4096;
 
 /** A canonical answer that is a plain decimal number. */
@@ -549,6 +552,7 @@ export class Featurizer {
   private lastQuestionNumbers: number[] = [];
   private readonly priorCache = new Map<string, PriorTextStats>();
   private readonly sameCache = new Map<string, boolean>();
+  private readonly canonicalCache = new Map<string, string | null>();
   /** The numerals of the current input's text, once read. */
   private textNumerals: number[] | null = null;
 
@@ -702,8 +706,8 @@ export class Featurizer {
         ngram === 2 ? SEED_TEXT_2 : 0,
       );
     }
+    const canonical = this.canonical(input.answer);
     if (this.groupActive("answer", kind)) {
-      const canonical = canonicalAnswer(input.answer);
       if (canonical === null) {
         this.add(fmix32(SEED_ANSWER_NONE), 1);
       } else {
@@ -716,7 +720,7 @@ export class Featurizer {
         this.add(fmix32(fnv1a(canonical) ^ SEED_ANSWER_WHOLE), scale);
       }
     }
-    this.computeBehavior(input);
+    this.computeBehavior(input, canonical);
   }
 
   /** Tokenizes the question into `questionTokens` unless it is the one tokenized last. */
@@ -760,11 +764,11 @@ export class Featurizer {
     }
   }
 
-  private computeBehavior(input: ScoringInput): void {
+  /** The dense features; `answer` is the input's canonical answer. */
+  private computeBehavior(input: ScoringInput, answer: string | null): void {
     const v = this.behaviorValues;
     v.fill(0);
     const active = this.active;
-    const answer = canonicalAnswer(input.answer);
     if (active.position) this.computePosition(input, v);
     if (active.agreement) this.computeAgreement(input, answer, v);
     if (active.length) this.computeLength(input, answer, v);
@@ -828,7 +832,7 @@ export class Featurizer {
     let lastSame = false;
     for (let i = 0; i < n; i++) {
       const prior = previous[i] as PriorAttempt;
-      const prevCanon = canonicalAnswer(prior.answer);
+      const prevCanon = this.canonical(prior.answer);
       if (prevCanon === null) {
         noAnswer++;
         if (i === n - 1) lastSame = false;
@@ -898,6 +902,18 @@ export class Featurizer {
       this.sameCache.set(key, same);
     }
     return same;
+  }
+
+  /** `canonicalAnswer(answer)`, kept for the next calls (an answer is usually an earlier attempt's of the next input). */
+  private canonical(answer: string | null | undefined): string | null {
+    if (answer === null || answer === undefined) return null;
+    let canonical = this.canonicalCache.get(answer);
+    if (canonical === undefined) {
+      canonical = canonicalAnswer(answer);
+      if (this.canonicalCache.size >= SAME_CACHE_SIZE) this.canonicalCache.clear();
+      this.canonicalCache.set(answer, canonical);
+    }
+    return canonical;
   }
 
   /** The numerals of the current input's text (read once per input). */
