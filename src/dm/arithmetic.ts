@@ -20,7 +20,6 @@
  */
 import { parseTokens, type ExpressionNode, type ExpressionToken, type NumberToken, type Operator } from "../answers/expression.js";
 import { MULTIPLE_WORDS, SMALL_NUMBER_WORDS, TENS_WORDS } from "../answers/number-words.js";
-import { fnv1a } from "../util/hash.js";
 
 /** What `checkArithmetic` found in one text. */
 export interface ArithmeticReport {
@@ -47,8 +46,6 @@ export const NUMBER_WORDS: ReadonlyMap<string, number> = new Map([
   ...TENS_WORDS.slice(2).map((word, i): [string, number] => [word, (i + 2) * 10]),
   ...MULTIPLE_WORDS,
 ]);
-/** The number words by their FNV-1a hash, the hash the featurizer's tokenizer computes. */
-const NUMBER_WORDS_BY_HASH: ReadonlyMap<number, number> = new Map([...NUMBER_WORDS].map(([word, value]) => [fnv1a(word), value]));
 
 /** Why an expression ends: punctuation, a word, or a second operand right after the first ("2 1/2"). */
 type Break = "punctuation" | "word" | "juxtaposed";
@@ -76,16 +73,8 @@ const breakFor = (reason: Break): Token => ({ kind: "break", reason });
 /** Characters that are one token each, by code unit (null: skipped, as currency signs and curly quotes are). */
 const SYMBOLS: ReadonlyMap<number, Token | null> = new Map(
   (
-    [
-      ...[..." \t\u00a0\r$€£\u2018\u2019"].map((c): [string, null] => [c, null]),
-      ["+", { kind: "op", op: "+" }],
-      ...[..."×·⋅∗"].map((c): [string, Token] => [c, TIMES]),
-      ...[..."/÷∕"].map((c): [string, Token] => [c, DIVIDE]),
-      ["^", { kind: "op", op: "^" }],
-      ...[..."([{"].map((c): [string, Token] => [c, OPEN]),
-      ...[...")]"].map((c): [string, Token] => [c, CLOSE]),
-    ] as [string, Token | null][]
-  ).map(([c, token]) => [c.charCodeAt(0), token]),
+    [[" \t\u00a0\r$€£\u2018\u2019", null], ["+", { kind: "op", op: "+" }], ["×·⋅∗", TIMES], ["/÷∕", DIVIDE], ["^", { kind: "op", op: "^" }], ["([{", OPEN], [")]", CLOSE]] as [string, Token | null][]
+  ).flatMap(([chars, token]) => [...chars].map((c): [number, Token | null] => [c.charCodeAt(0), token])),
 );
 
 /** LaTeX commands that are operators, commands that are skipped, and commands whose argument is a word. */
@@ -275,36 +264,29 @@ interface SideShape {
 }
 
 function describeSide(side: readonly Token[]): SideShape {
+  const shape: SideShape = { hasOperator: false, literalDecimals: -1, literalPercent: false, maxDecimals: 0, anyPercent: false, percentAdditive: false, bad: side.length === 0 };
   let numbers = 0;
-  let operators = 0;
-  let last: NumberToken | null = null;
-  let maxDecimals = 0;
-  let anyPercent = false;
-  let additive = false;
-  let bad = side.length === 0;
   for (let i = 0; i < side.length; i++) {
     const token = side[i] as Token;
     if (token.kind === "number") {
       numbers++;
-      last = token;
-      maxDecimals = Math.max(maxDecimals, token.decimals);
-      anyPercent ||= token.percent;
+      shape.literalDecimals = token.decimals;
+      shape.literalPercent = token.percent;
+      shape.maxDecimals = Math.max(shape.maxDecimals, token.decimals);
+      shape.anyPercent ||= token.percent;
     } else if (token.kind === "op" && endsOperand(side[i - 1])) {
       // A "-" or "+" with no operand before it is a sign, not a binary operator.
-      operators++;
-      additive ||= token.op === "+" || token.op === "-";
-    } else if (token.kind === "bad") bad = true;
+      shape.hasOperator = true;
+      shape.percentAdditive ||= token.op === "+" || token.op === "-";
+    } else if (token.kind === "bad") shape.bad = true;
   }
-  const single = numbers === 1 && operators === 0 ? last : null;
-  return {
-    hasOperator: operators > 0,
-    literalDecimals: single?.decimals ?? -1,
-    literalPercent: single?.percent ?? false,
-    maxDecimals,
-    anyPercent,
-    percentAdditive: anyPercent && additive,
-    bad,
-  };
+  // Only a side that is one written number and nothing else is a literal.
+  if (numbers !== 1 || shape.hasOperator) {
+    shape.literalDecimals = -1;
+    shape.literalPercent = false;
+  }
+  shape.percentAdditive &&= shape.anyPercent;
+  return shape;
 }
 
 const isBinaryOperator = (token: Token | undefined): boolean => token?.kind === "op" && !(token.op === "-" && token.attached === true);
@@ -467,7 +449,7 @@ function agree(left: Side, right: Side, reading: "plain" | "fraction", percentSc
 /**
  * The numerals a text mentions, in order: "1,000" is 1000, "3.5" stays whole, "20%" is 20. A
  * numeral too long for a double is left out. Number words are not read here: see
- * `numberWordValue`, which works on the featurizer's token hashes.
+ * `numberWordValue` in features.ts, which works on the featurizer's token hashes.
  */
 export function extractNumerals(text: string): number[] {
   const values: number[] = [];
@@ -478,14 +460,6 @@ export function extractNumerals(text: string): number[] {
     if (Number.isFinite(value)) values.push(value);
   }
   return values;
-}
-
-/**
- * The value of a number word given the FNV-1a hash of its lower-cased text (the hash the
- * featurizer's tokenizer computes), or undefined when the hash is not one of `NUMBER_WORDS`.
- */
-export function numberWordValue(hash: number): number | undefined {
-  return NUMBER_WORDS_BY_HASH.get(hash);
 }
 
 /**

@@ -26,7 +26,7 @@ import { ANSWER_KINDS, answerKindOf, type AnswerKind, type PriorAttempt, type Sc
 import { warnDeprecatedName } from "../deprecation.js";
 import { DmError } from "../errors.js";
 import { FNV_OFFSET, FNV_PRIME, fnv1a } from "../util/hash.js";
-import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER_WORDS, numberWordValue } from "./arithmetic.js";
+import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER_WORDS } from "./arithmetic.js";
 
 /**
  * Version of the feature extraction code. Bump it whenever the way features are computed
@@ -462,6 +462,20 @@ const HEDGE_FIRST_WORDS = new Set<number>(
 const HEDGE_FILTER = new Uint8Array(4096);
 for (const h of [...HEDGE_UNIGRAMS, ...HEDGE_FIRST_WORDS]) HEDGE_FILTER[h & 4095] = 1;
 
+/** The number words (`NUMBER_WORDS`) by their FNV-1a hash, the hash `tokenize` computes. */
+const NUMBER_WORDS_BY_HASH: ReadonlyMap<number, number> = new Map([...NUMBER_WORDS].map(([word, value]) => [fnv1a(word), value]));
+/** A one-hash Bloom filter over those hashes: most tokens are ruled out without a map lookup. */
+const NUMBER_WORD_FILTER = new Uint8Array(4096);
+for (const h of NUMBER_WORDS_BY_HASH.keys()) NUMBER_WORD_FILTER[h & 4095] = 1;
+
+/**
+ * The value of a number word given the FNV-1a hash of its lower-cased text (a token hash of
+ * `tokenize`), or undefined when the hash is not one of `NUMBER_WORDS`.
+ */
+export function numberWordValue(hash: number): number | undefined {
+  return NUMBER_WORD_FILTER[hash & 4095] === 0 ? undefined : NUMBER_WORDS_BY_HASH.get(hash);
+}
+
 /** Namespace seeds: each namespace and n-gram order hashes into its own pseudo-random space. */
 const SEED_QUESTION_1 = 0x51a3c1d7;
 const SEED_QUESTION_2 = 0x2b6f9e11;
@@ -608,6 +622,23 @@ export class Featurizer {
       }
     }
     return { indices, values };
+  }
+
+  /**
+   * `bias + Σ weights[i] · x[i]` over the nonzero features x of one input, with each feature
+   * rounded to float32 as `sparse` gives it: a linear model's logit without building the vector.
+   */
+  linear(input: ScoringInput, weights: Float32Array, bias: number): number {
+    this.compute(input);
+    let z = bias;
+    for (let t = 0; t < this.touchedCount; t++) {
+      const index = this.touched[t] as number;
+      z += (weights[index] as number) * Math.fround(this.scratch[index] as number);
+    }
+    const order = this.denseOrder;
+    const base = this.config.hashBuckets;
+    for (let d = 0; d < order.length; d++) z += (weights[base + d] as number) * Math.fround(this.behaviorValues[order[d] as number] as number);
+    return z;
   }
 
   /**

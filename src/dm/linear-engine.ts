@@ -1,11 +1,13 @@
 /**
  * The TypeScript engine of a logistic DM file: the weights are read once from the ONNX file
  * (`linearParamsOf`), and a score is sigmoid(b + Σ w_i·x_i) over the featurizer's nonzero entries
- * only, the function the file's MatMul -> Add -> Sigmoid graph computes on the dense vector.
+ * only (`Featurizer.linear`, which builds no vector), the function the file's MatMul -> Add ->
+ * Sigmoid graph computes on the dense vector.
  * It needs no native library and no dense buffer; the parity test checks it against onnxruntime.
  */
 import { DmError } from "../errors.js";
-import type { SparseVector } from "./features.js";
+import type { ScoringInput } from "../attempt.js";
+import type { Featurizer } from "./features.js";
 import { sigmoid, type LogRegParams } from "./model.js";
 
 export class LinearEngine {
@@ -26,17 +28,9 @@ export class LinearEngine {
     this.b = b;
   }
 
-  /** The probability of one sparse row, rounded to float32 as the ONNX graph's output is. */
-  score(x: SparseVector): number {
-    const { indices, values } = x;
-    const w = this.w;
-    let z = this.b;
-    for (let k = 0; k < indices.length; k++) z += (w[indices[k] as number] as number) * (values[k] as number);
-    return Math.fround(sigmoid(z));
-  }
-
-  run(rows: readonly SparseVector[]): number[] {
-    return rows.map((x) => this.score(x));
+  /** The probability of one input, rounded to float32 as the ONNX graph's output is. */
+  score(featurizer: Featurizer, input: ScoringInput): number {
+    return Math.fround(sigmoid(featurizer.linear(input, this.w, this.b)));
   }
 
   release(): Promise<void> {

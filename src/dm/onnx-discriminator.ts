@@ -1,7 +1,7 @@
 /**
  * The learned discriminator: scores attempts with a DM file written by `drr train`. The file is
  * read once and its `drr.*` metadata is checked against the featurizer of this code. A logistic
- * model is scored in TypeScript over the featurizer's sparse output (`LinearEngine`, weights read
+ * model is scored in TypeScript over the featurizer's nonzero features (`LinearEngine`, weights read
  * from the file); any other graph, the MLP included, by one reused onnxruntime session
  * (`OrtEngine`), which loads onnxruntime-node on first use.
  */
@@ -185,20 +185,30 @@ export class OnnxDiscriminator implements Discriminator {
   /** Scores attempts in one run; probabilities in input order. */
   async scoreBatch(inputs: ScoringInput[]): Promise<number[]> {
     if (inputs.length === 0) return [];
-    // Featurize everything first, so a bad input fails before any work is sent to the engine.
-    const rows = inputs.map((input) => this.featurizer.sparse(input));
-    this.checkOpen();
-    const scores = this.linear !== null ? this.linear.run(rows) : await (this.ort as OrtEngine).run(rows);
+    let scores: number[];
+    if (this.linear !== null) {
+      this.checkOpen();
+      const linear = this.linear;
+      scores = inputs.map((input) => linear.score(this.featurizer, input));
+    } else {
+      // Featurize everything first, so a bad input fails before any work is sent to onnxruntime.
+      const rows = inputs.map((input) => this.featurizer.sparse(input));
+      this.checkOpen();
+      scores = await (this.ort as OrtEngine).run(rows);
+    }
     for (const s of scores) this.checkScore(s);
     return scores;
   }
 
   /** Scores one attempt. */
   async score(input: ScoringInput): Promise<number> {
+    if (this.linear !== null) {
+      this.checkOpen();
+      return this.checkScore(this.linear.score(this.featurizer, input));
+    }
     const row = this.featurizer.sparse(input);
     this.checkOpen();
-    const s = this.linear !== null ? this.linear.score(row) : ((await (this.ort as OrtEngine).run([row]))[0] as number);
-    return this.checkScore(s);
+    return this.checkScore((await (this.ort as OrtEngine).run([row]))[0] as number);
   }
 
   /** Accept/reject decisions at the model's threshold, with the scores. */

@@ -4,9 +4,9 @@ import {
   containsValue,
   extractNumbers,
   extractNumerals,
-  numberWordValue,
   type ArithmeticReport,
 } from "../../src/dm/arithmetic.js";
+import { numberWordValue } from "../../src/dm/features.js";
 import { fnv1a } from "../../src/util/hash.js";
 import { Prng } from "../../src/util/prng.js";
 
