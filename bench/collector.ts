@@ -1,7 +1,8 @@
 /**
  * Benchmarks of behaviour capture (`npm run bench:collector`):
  * 1. the BehaviorCollector's overhead on 1,000 DRR-graph runs with an instant fake model, against no
- *    callbacks and a no-op handler, with a JSON Lines sink and with a sink that keeps nothing;
+ *    callbacks, a no-op handler and a handler whose methods are empty, with a JSON Lines sink and
+ *    with a sink that keeps nothing;
  * 2. `drr collect` on the GSM8K replay training split: records/s and peak memory.
  * It prints its figures; docs/BENCHMARKS.md records them with this command.
  *
@@ -33,9 +34,28 @@ class DiscardSink implements BehaviorSink {
   async close(): Promise<void> {}
 }
 
-/** no callbacks; a no-op handler; the collector writing JSON Lines; the collector with a sink that keeps nothing. */
-type Variant = "without" | "noop" | "jsonl" | "discard";
-const VARIANTS: Variant[] = ["without", "noop", "jsonl", "discard"];
+/**
+ * no callbacks; a handler that implements nothing; one whose every method the collector implements
+ * is empty; the collector writing JSON Lines; the collector with a sink that keeps nothing.
+ */
+type Variant = "without" | "noop" | "empty" | "jsonl" | "discard";
+const VARIANTS: Variant[] = ["without", "noop", "empty", "jsonl", "discard"];
+
+/** What LangChain's dispatch costs for a handler with the collector's methods, doing nothing in them. */
+class EmptyMethodsHandler extends BaseCallbackHandler {
+  name = "empty-methods";
+  override awaitHandlers = true;
+  override handleChainStart(): void {}
+  override handleChainEnd(): void {}
+  override handleChainError(): void {}
+  override handleChatModelStart(): void {}
+  override handleLLMStart(): void {}
+  override handleLLMEnd(): void {}
+  override handleLLMError(): void {}
+  override handleToolStart(): void {}
+  override handleToolEnd(): void {}
+  override handleToolError(): void {}
+}
 
 /** Time spent on a variant: wall and the process's CPU (user + system; less sensitive to other processes' load), in ms. */
 interface Spent {
@@ -55,7 +75,7 @@ class Bench {
     this.graph = createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() });
     const sink = variant === "discard" ? new DiscardSink() : variant === "jsonl" ? new JsonlSink(sinkPath) : null;
     this.collector = sink === null ? null : new BehaviorCollector({ sink, labeler: () => null, closeOnSignal: false });
-    this.callbacks = variant === "without" ? [] : [this.collector ?? new NoopHandler()];
+    this.callbacks = variant === "without" ? [] : variant === "empty" ? [new EmptyMethodsHandler()] : [this.collector ?? new NoopHandler()];
   }
 
   /** Runs `n` questions and waits until the collector has written their records; what it took. */
@@ -97,36 +117,42 @@ if (parts.includes("overhead")) {
   for (const bench of benches) await bench.block(100); // Warm-up.
   // Each round runs every variant `n` times in blocks of BLOCK runs, the variants taking turns block
   // by block in rotating order, so that the machine's drift (on a shared VM, up to 2× within
-  // minutes) falls on all of them alike; each round gives each variant's cost relative to "without".
-  const perRound: Record<Variant, Spent>[] = [];
+  // minutes) falls on all of them alike. Each turn gives each variant's time relative to "without"
+  // in the same turn; a round's figure is the median over its turns (robust to a turn that a
+  // garbage collection or another process happened to hit), and the total time per run is shown too.
+  type Turn = Record<Variant, Spent>;
+  const rounds: Turn[][] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    const spent = Object.fromEntries(VARIANTS.map((v) => [v, { wall: 0, cpu: 0 }])) as Record<Variant, Spent>;
+    const turns: Turn[] = [];
     for (let b = 0; b < Math.ceil(n / BLOCK); b++) {
       const size = Math.min(BLOCK, n - b * BLOCK);
+      const turn = {} as Turn;
       for (let j = 0; j < benches.length; j++) {
         const bench = benches[(b + round + j) % benches.length] as Bench;
         const took = await bench.block(size);
-        spent[bench.variant].wall += took.wall;
-        spent[bench.variant].cpu += took.cpu;
+        turn[bench.variant] = { wall: took.wall / size, cpu: took.cpu / size };
       }
+      turns.push(turn);
     }
-    perRound.push(spent);
+    rounds.push(turns);
   }
   for (const bench of benches) await bench.close();
   await rm(scratch, { recursive: true, force: true });
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-  console.log(`collector overhead: ${n} DRR-graph runs per variant and round (2 attempts each, instant fake model), in interleaved blocks of ${BLOCK}; median of ${ROUNDS} rounds`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(`collector overhead: ${n} DRR-graph runs per variant and round (2 attempts each, instant fake model), in interleaved turns of ${BLOCK} runs; median of ${ROUNDS} rounds`);
   for (const clock of ["wall", "cpu"] as const) {
-    const perRun = (v: Variant) => perRound.map((r) => r[v][clock] / n);
-    const slower = (v: Variant) => perRound.map((r) => 100 * (r[v][clock] / r.without[clock] - 1));
+    /** Per round: the median over its turns of how much slower `v` ran than "without", in %. */
+    const slower = (v: Variant) => rounds.map((turns) => median(turns.map((t) => 100 * (t[v][clock] / t.without[clock] - 1))));
+    const perRun = (v: Variant) => median(rounds.map((turns) => mean(turns.map((t) => t[v][clock]))));
     const line = (v: Variant, label: string, note: string) => {
-      const ms = median(perRun(v));
-      const pct = v === "without" ? "" : ` (${median(slower(v)).toFixed(1)}% slower, ${(ms - median(perRun("without"))).toFixed(3)} ms per run${note}; rounds ${slower(v).map((x) => x.toFixed(1)).join("/")}%)`;
-      console.log(`  ${label.padEnd(36)} ${ms.toFixed(3)} ms per run${pct}`);
+      const pct = v === "without" ? "" : ` (${median(slower(v)).toFixed(1)}% slower${note}; rounds ${slower(v).map((x) => x.toFixed(1)).join("/")}%)`;
+      console.log(`  ${label.padEnd(36)} ${perRun(v).toFixed(3)} ms per run${pct}`);
     };
     console.log(clock === "wall" ? "By wall time:" : "By the process's CPU time (user + system):");
     line("without", "no callbacks:", "");
     line("noop", "a no-op handler:", ": LangChain's callback machinery");
+    line("empty", "a handler with empty methods:", ": the same, dispatching each callback");
     line("jsonl", "BehaviorCollector, JSON Lines sink:", "; target ≤ 5%");
     line("discard", "BehaviorCollector, discarding sink:", "; target ≤ 5%");
   }

@@ -13,7 +13,7 @@
  * - the median time to featurize one attempt;
  * - the median time to score one attempt with OnnxDiscriminator.score, featurization included
  *   (target < 50 µs), and to score a batch of 64 with scoreBatch;
- * - the time to train on 100,000 synthetic-but-realistic records (target < 30 s);
+ * - the time to train on 100,000 synthetic records (target < 30 s; they are built from the featurizer's own cues, so they time training and say nothing of quality);
  * - the size of the model files.
  * Times are measured with process.hrtime.bigint() over many iterations after a warm-up.
  *
