@@ -28,8 +28,7 @@ import { parseArgs } from "node:util";
 import type { ScoringInput } from "../src/attempt.js";
 import type { AttemptRecord } from "../src/behavior/record.js";
 import type { DatasetName } from "../src/replay/loaders.js";
-import { isDrrError } from "../src/errors.js";
-import { JUDGEMENT_SETS, realAttempts } from "./real-attempts.js";
+import { JUDGEMENT_SETS, realAttemptsOrSkip } from "./real-attempts.js";
 import { checkArithmetic } from "../src/dm/arithmetic.js";
 import { DEFAULT_FEATURE_GROUPS, Featurizer, type FeatureGroupName } from "../src/dm/features.js";
 import { initParams, predictSparse, type ModelKind } from "../src/dm/model.js";
@@ -112,14 +111,8 @@ async function realJudgements(dir: string): Promise<void> {
   console.log("| set | held-out attempts | mean chars | featurize only | logistic, TypeScript engine | logistic, onnxruntime | MLP 32, onnxruntime |");
   console.log("|---|---|---|---|---|---|---|");
   for (const name of SETS) {
-    let questions;
-    try {
-      questions = await realAttempts(name);
-    } catch (error) {
-      if (!isDrrError(error, "DATA_UNAVAILABLE")) throw error;
-      console.log(`| ${name} | skipped: not in DRR_DATA_MIRROR nor the download cache | | | | | |`);
-      continue;
-    }
+    const questions = await realAttemptsOrSkip(name, () => console.log(`| ${name} | skipped: not in DRR_DATA_MIRROR nor the download cache | | | | | |`));
+    if (questions === null) continue;
     const half = Math.floor(questions.length / 2);
     const train = questions.slice(0, half).flat();
     const test = questions.slice(half).flat().slice(0, 1000);
@@ -165,13 +158,8 @@ async function featureGroups(): Promise<void> {
   console.log(`| set | all groups | ${on.map((g) => `− ${g}`).join(" | ")} | checkArithmetic alone |`);
   console.log(`|---|---|${on.map(() => "---|").join("")}---|`);
   for (const name of SETS) {
-    let questions;
-    try {
-      questions = await realAttempts(name);
-    } catch (error) {
-      if (!isDrrError(error, "DATA_UNAVAILABLE")) throw error;
-      continue;
-    }
+    const questions = await realAttemptsOrSkip(name, () => {});
+    if (questions === null) continue;
     const test = questions.slice(Math.floor(questions.length / 2)).flat().slice(0, 1000);
     const featurize = (featurizer: Featurizer): Judge => (a) => featurizer.sparse(a);
     const judges: Record<string, Judge> = { all: featurize(new Featurizer()) };

@@ -9,10 +9,9 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { isDrrError } from "../src/errors.js";
 import { Featurizer } from "../src/dm/features.js";
 import { DATASET_NAMES } from "../src/replay/loaders.js";
-import { realAttempts } from "./real-attempts.js";
+import { realAttemptsOrSkip } from "./real-attempts.js";
 
 const { values } = parseArgs({ options: { compare: { type: "string" } } });
 if (values.compare === undefined) throw new Error("Pass --compare DIR: the root of another checkout (with its src/ and tsconfig.json).");
@@ -23,14 +22,8 @@ const same = (a: ArrayLike<number>, b: ArrayLike<number>): boolean => a.length =
 let total = 0;
 let differ = 0;
 for (const name of DATASET_NAMES) {
-  let questions;
-  try {
-    questions = await realAttempts(name);
-  } catch (error) {
-    if (!isDrrError(error, "DATA_UNAVAILABLE")) throw error;
-    console.log(`${name}: skipped, not in DRR_DATA_MIRROR nor the download cache`);
-    continue;
-  }
+  const questions = await realAttemptsOrSkip(name, () => console.log(`${name}: skipped, not in DRR_DATA_MIRROR nor the download cache`));
+  if (questions === null) continue;
   const mine = new Featurizer();
   const theirs = new other.Featurizer();
   let setDiffer = 0;

@@ -6,6 +6,7 @@
  * The files are read from `DRR_DATA_MIRROR` or the download cache, never the network.
  */
 import { answerFormat } from "../src/answers/index.js";
+import { isDrrError } from "../src/errors.js";
 import type { PriorAttempt } from "../src/attempt.js";
 import { RECORD_SCHEMA_VERSION, type AttemptRecord } from "../src/behavior/record.js";
 import { DATASET_INFO, loadDataset, type DatasetName } from "../src/replay/loaders.js";
@@ -57,4 +58,15 @@ export async function realAttempts(name: DatasetName, options: { attempts?: numb
     questions.push(own);
   }
   return questions;
+}
+
+/** `realAttempts(name)`, or null (after saying so with `skipped`) when the set is neither in the mirror nor in the cache. */
+export async function realAttemptsOrSkip(name: DatasetName, skipped: (name: DatasetName) => void): Promise<AttemptRecord[][] | null> {
+  try {
+    return await realAttempts(name);
+  } catch (error) {
+    if (!isDrrError(error, "DATA_UNAVAILABLE")) throw error;
+    skipped(name);
+    return null;
+  }
 }
