@@ -629,6 +629,9 @@ export class Featurizer {
    * rounded to float32 as `sparse` gives it: a linear model's logit without building the vector.
    */
   linear(input: ScoringInput, weights: Float32Array, bias: number): number {
+    if (weights.length !== this.dim) {
+      throw new DmError("INVALID_ARGUMENT", `linear() needs one weight per feature: ${this.dim} for this featurizer, got ${weights.length}.`);
+    }
     this.compute(input);
     let z = bias;
     for (let t = 0; t < this.touchedCount; t++) {

@@ -202,13 +202,7 @@ export class OnnxDiscriminator implements Discriminator {
 
   /** Scores one attempt. */
   async score(input: ScoringInput): Promise<number> {
-    if (this.linear !== null) {
-      this.checkOpen();
-      return this.checkScore(this.linear.score(this.featurizer, input));
-    }
-    const row = this.featurizer.sparse(input);
-    this.checkOpen();
-    return this.checkScore((await (this.ort as OrtEngine).run([row]))[0] as number);
+    return (await this.scoreBatch([input]))[0] as number;
   }
 
   /** Accept/reject decisions at the model's threshold, with the scores. */

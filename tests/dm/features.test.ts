@@ -59,6 +59,19 @@ describe("Featurizer", () => {
     }
   });
 
+  it("linear() is the logit b + Σ w·x over the sparse vector, and refuses weights of another width", async () => {
+    const f = new Featurizer({ groups: ALL_ON });
+    const weights = Float32Array.from({ length: f.dim }, (_, i) => Math.sin(i * 7.3));
+    for (const input of randomInputs(40, 5)) {
+      const x = f.sparse(input);
+      let z = 0.25;
+      x.indices.forEach((index, k) => (z += (weights[index] as number) * (x.values[k] as number)));
+      expect(x.indices.length).toBeGreaterThan(0);
+      expect(f.linear(input, weights, 0.25)).toBe(z);
+    }
+    await expectCode(() => f.linear(base, weights.subarray(1), 0), "INVALID_ARGUMENT");
+  });
+
   it("gives the same features whatever it featurized before (its caches of earlier texts and answers)", () => {
     const inputs = randomInputs(60, 11);
     const warm = new Featurizer({ groups: ALL_ON });
