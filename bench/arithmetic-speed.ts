@@ -4,7 +4,7 @@
  * of `--rounds` passes), and with `--compare FILE` (another version of src/dm/arithmetic.ts, for
  * example `git show 0505e23:src/dm/arithmetic.ts > /tmp/arithmetic-old.ts`) the same for that
  * version, interleaved, and how many texts the two report differently (checked, wrong, values,
- * last result, numerals, numbers). Reads the data from DRR_DATA_MIRROR; never the network.
+ * last result, numerals). Reads the data from DRR_DATA_MIRROR; never the network.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import * as current from "../src/dm/arithmetic.js";
 import { DATASET_NAMES, loadDataset } from "../src/replay/loaders.js";
 
-type Checker = Pick<typeof current, "checkArithmetic" | "extractNumerals" | "extractNumbers">;
+type Checker = Pick<typeof current, "checkArithmetic" | "extractNumerals">;
 
 const { values } = parseArgs({ options: { compare: { type: "string" }, rounds: { type: "string", default: "5" } } });
 
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
   for (let round = 0; round < Number(values.rounds); round++) checkers.forEach(([, check], i) => times[i]?.push(pass(check, texts)));
   checkers.forEach(([name], i) => console.log(`  ${name}: ${median(times[i] as number[]).toFixed(2)} µs CPU per text`));
   if (checkers.length === 2) {
-    const report = (check: Checker, text: string) => JSON.stringify([check.checkArithmetic(text), check.extractNumerals(text), check.extractNumbers(text)]);
+    const report = (check: Checker, text: string) => JSON.stringify([check.checkArithmetic(text), check.extractNumerals(text)]);
     const differ = texts.filter((text) => report(current, text) !== report((checkers[1] as [string, Checker])[1], text)).length;
     console.log(`  texts reported differently: ${differ} of ${texts.length}`);
   }

@@ -68,14 +68,11 @@ const EQUALS: Token = { kind: "=" };
 const BAD: Token = { kind: "bad" };
 const TIMES: Token = { kind: "op", op: "*" };
 const DIVIDE: Token = { kind: "op", op: "/" };
-const breakFor = (reason: Break): Token => ({ kind: "break", reason });
+const BREAKS: Readonly<Record<Break, Token>> = { punctuation: { kind: "break", reason: "punctuation" }, word: { kind: "break", reason: "word" }, juxtaposed: { kind: "break", reason: "juxtaposed" } };
 
 /** Characters that are one token each, by code unit (null: skipped, as currency signs and curly quotes are). */
-const SYMBOLS: ReadonlyMap<number, Token | null> = new Map(
-  (
-    [[" \t\u00a0\r$€£\u2018\u2019", null], ["+", { kind: "op", op: "+" }], ["×·⋅∗", TIMES], ["/÷∕", DIVIDE], ["^", { kind: "op", op: "^" }], ["([{", OPEN], [")]", CLOSE]] as [string, Token | null][]
-  ).flatMap(([chars, token]) => [...chars].map((c): [number, Token | null] => [c.charCodeAt(0), token])),
-);
+const SYMBOL_CHARS: [string, Token | null][] = [[" \t\u00a0\r$€£\u2018\u2019", null], ["+", { kind: "op", op: "+" }], ["×·⋅∗", TIMES], ["/÷∕", DIVIDE], ["^", { kind: "op", op: "^" }], ["([{", OPEN], [")]", CLOSE]];
+const SYMBOLS = new Map(SYMBOL_CHARS.flatMap(([chars, token]) => [...chars].map((c): [number, Token | null] => [c.charCodeAt(0), token])));
 
 /** LaTeX commands that are operators, commands that are skipped, and commands whose argument is a word. */
 const LATEX_OPERATORS: ReadonlyMap<string, Token> = new Map([
@@ -87,33 +84,37 @@ const LATEX_SKIPPED: ReadonlySet<string> = new Set(["frac", "dfrac", "tfrac", "l
 const LATEX_TEXT: ReadonlySet<string> = new Set(["text", "mathrm", "textbf"]);
 
 /** Spaces the checker skips: space, tab, no-break space and carriage return. */
-const SPACE = String.raw`[ \t\u00a0\r]`;
-/** A numeral: "1,000" (a comma before exactly three digits) or "3.5"; then maybe "%", after spaces. */
-const NUMERAL = String.raw`\d(?:\d|,(?=\d{3}(?!\d)))*(?:\.\d+)?`;
-/** A number where an expression may hold one: a numeral, or ".5". */
-const NUMBER_AT = new RegExp(`(${NUMERAL}|\\.\\d+)(${SPACE}*%)?`, "y");
-const NUMERALS = new RegExp(`(${NUMERAL})(${SPACE}*%)?`, "g");
-const EDGE_SPACES = new RegExp(`^${SPACE}+|${SPACE}+$`, "g");
+const isSpace = (code: number): boolean => code === 32 || code === 9 || code === 0xa0 || code === 13;
+const EDGE_SPACES = /^[ \t\u00a0\r]+|[ \t\u00a0\r]+$/g;
+const DIGIT = /\d/g;
 const LATEX_AT = /\\([A-Za-z]+)/y;
 
 /** Lower-cases ASCII letters only, as the checker's words are compared. */
 const asciiLower = (text: string): string => (/[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text);
 const isWord = (token: Token | undefined, word: string): boolean => token?.kind === "word" && asciiLower(token.word) === word;
 
-/** The value of a numeral as NUMERAL reads it ("1,000" is 1000). */
-const numeralValue = (numeral: string): number => Number(numeral.includes(",") ? numeral.replace(/,/g, "") : numeral);
-
-/** The number token of a match of NUMBER_AT: the numeral, then the "%" if any. */
-function numberToken(match: RegExpExecArray): NumberToken {
-  const text = match[1] as string;
-  const point = text.indexOf(".");
-  return { kind: "number", value: numeralValue(text), text, decimals: point < 0 ? 0 : text.length - point - 1, percent: match[2] !== undefined };
+/** The value of a numeral as `numeralEnd` reads it ("1,000" is 1000): up to 15 plain digits summed (exact), the rest by `Number`. */
+function numeralValue(numeral: string): number {
+  let value = 0;
+  for (let i = 0; i < numeral.length; i++) {
+    const digit = numeral.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9 || i > 14) return Number(numeral.includes(",") ? numeral.replace(/,/g, "") : numeral);
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
-/** The match of a sticky `pattern` at `i`, or null. */
-function matchAt(pattern: RegExp, text: string, i: number): RegExpExecArray | null {
-  pattern.lastIndex = i;
-  return pattern.exec(text);
+/** The index after the digits from `i` on. */
+const digitsEnd = (text: string, i: number): number => {
+  while (isDigit(text.charCodeAt(i))) i++;
+  return i;
+};
+
+/** The index after the numeral at `i`: digits, a comma only before exactly three digits ("1,000"), maybe a decimal part ("3.5"). */
+function numeralEnd(text: string, i: number): number {
+  let end = digitsEnd(text, i);
+  while (text.charCodeAt(end) === 44 && digitsEnd(text, end + 1) === end + 4) end += 4;
+  return text.charCodeAt(end) === 46 && isDigit(text.charCodeAt(end + 1)) ? digitsEnd(text, end + 1) : end;
 }
 
 /** True for the code unit of a digit (false for NaN, what `charCodeAt` gives past either end). */
@@ -127,10 +128,15 @@ function lex(clause: string): Token[] {
   while (i < clause.length) {
     const c = clause.charCodeAt(i);
     const next = clause.charCodeAt(i + 1);
-    const number = isDigit(c) || (c === 46 && isDigit(next)) ? matchAt(NUMBER_AT, clause, i) : null;
-    if (number !== null) {
-      out.push(numberToken(number));
-      i += number[0].length;
+    if (isDigit(c) || (c === 46 && isDigit(next))) {
+      // A numeral, or a number written from its decimal point (".5"); then maybe "%", after spaces.
+      const end = c === 46 ? digitsEnd(clause, i + 1) : numeralEnd(clause, i);
+      const text = clause.slice(i, end);
+      let after = end;
+      while (isSpace(clause.charCodeAt(after))) after++;
+      const percent = clause.charCodeAt(after) === 37;
+      out.push({ kind: "number", value: numeralValue(text), text, decimals: text.includes(".") ? text.length - text.indexOf(".") - 1 : 0, percent });
+      i = percent ? after + 1 : end;
       continue;
     }
     if (isLetter(c)) {
@@ -163,7 +169,7 @@ function lex(clause: string): Token[] {
     } else {
       // A full stop (a decimal point was read with its number), a comma, a colon and any other
       // symbol end the expression.
-      out.push(breakFor("punctuation"));
+      out.push(BREAKS.punctuation);
     }
   }
   return out;
@@ -174,9 +180,10 @@ function lex(clause: string): Token[] {
  * as "\(". Appends its tokens to `out` and returns the index after it.
  */
 function latex(clause: string, start: number, out: Token[]): number {
-  const match = matchAt(LATEX_AT, clause, start);
+  LATEX_AT.lastIndex = start;
+  const match = LATEX_AT.exec(clause);
   if (match === null) {
-    if (!/[$,;!]/.test(clause[start + 1] ?? "")) out.push(breakFor("punctuation"));
+    if (!/[$,;!]/.test(clause[start + 1] ?? "")) out.push(BREAKS.punctuation);
     return start + 2;
   }
   const command = match[1] as string;
@@ -226,7 +233,7 @@ function resolveWords(raw: readonly Token[]): Token[] {
         while (!single && endsOperand(last) && j - i < 3 && raw[j]?.kind === "word" && (raw[j] as { word: string }).word.length > 1) j++;
         const after = raw[j]?.kind;
         if (j > i && (after === "op" || after === "=" || after === ")")) i = j - 1;
-        else out.push(breakFor("word"));
+        else out.push(BREAKS.word);
       }
       continue;
     }
@@ -240,7 +247,7 @@ function resolveWords(raw: readonly Token[]): Token[] {
         out.push(BAD);
         continue;
       }
-      if (endsOperand(last)) out.push(breakFor("juxtaposed"));
+      if (endsOperand(last)) out.push(BREAKS.juxtaposed);
     } else if (token.kind === "(" && endsOperand(last)) {
       out.push(TIMES);
     }
@@ -330,11 +337,7 @@ function evaluate(node: ExpressionNode | null, percentScale: number): number {
 }
 
 /** A side read and evaluated: as written (`plain`) and with percentages as fractions. */
-interface Side {
-  shape: SideShape;
-  plain: number;
-  fraction: number;
-}
+interface Side { shape: SideShape; plain: number; fraction: number }
 
 /**
  * Finds the equations in a text, evaluates both sides of each and reports how many could be
@@ -342,15 +345,22 @@ interface Side {
  */
 export function checkArithmetic(text: string): ArithmeticReport {
   const report: ArithmeticReport = { checked: 0, wrong: 0, values: [], lastResult: null };
-  // Only the clauses with an "=" can hold an equation. A clause ends at punctuation that always
-  // ends an expression, so reading clauses one by one finds the same equations as reading the
-  // whole text.
-  if (text.includes("=")) for (const clause of text.split(CLAUSE_END)) if (clause.includes("=")) checkClause(clause, report);
+  // Only the clause around each "=" can hold an equation. A clause ends at punctuation that always
+  // ends an expression, so reading clauses alone finds the same equations as reading the whole text.
+  for (let equals = text.indexOf("="); equals >= 0; equals = text.indexOf("=", equals)) {
+    let start = equals;
+    while (start > 0 && !endsClause(text, start - 1)) start--;
+    let end = equals;
+    while (end < text.length && !endsClause(text, end)) end++;
+    checkClause(text.slice(start, end), report);
+    equals = end;
+  }
   return report;
 }
 
-/** What always ends an expression: a line end, "?", "!", ":", ";", "<", ">", or a full stop that is not a decimal point. */
-const CLAUSE_END = /[\n?!:;<>]|\.(?!\d)/;
+/** True when the character at `i` always ends an expression: a line end, "?", "!", ":", ";", "<", ">", or a full stop that is not a decimal point. */
+const endsClause = (text: string, i: number, c = text.charCodeAt(i)): boolean =>
+  c === 10 || c === 63 || c === 33 || c === 58 || c === 59 || c === 60 || c === 62 || (c === 46 && !isDigit(text.charCodeAt(i + 1)));
 
 /** Checks the runs of tokens between the breaks of a clause. */
 function checkClause(clause: string, report: ArithmeticReport): void {
@@ -454,25 +464,18 @@ function agree(left: Side, right: Side, reading: "plain" | "fraction", percentSc
 export function extractNumerals(text: string): number[] {
   const values: number[] = [];
   // A digit inside a word ("x2", "covid19") is still a numeral; "1.5" and "1,500" are one.
-  NUMERALS.lastIndex = 0;
-  for (let match = NUMERALS.exec(text); match !== null; match = NUMERALS.exec(text)) {
-    const value = numeralValue(match[1] as string);
+  DIGIT.lastIndex = 0;
+  while (DIGIT.test(text)) {
+    const start = DIGIT.lastIndex - 1;
+    DIGIT.lastIndex = numeralEnd(text, start);
+    const value = numeralValue(text.slice(start, DIGIT.lastIndex));
     if (Number.isFinite(value)) values.push(value);
   }
   return values;
 }
 
-/**
- * The numbers a text mentions: its numerals (`extractNumerals`) followed by its number words
- * ("three", "twice", "dozen"; `NUMBER_WORDS`). A convenience for tests and inspection; the
- * featurizer reads number words from its token hashes instead.
- */
-export function extractNumbers(text: string): number[] {
-  const words = [...text.matchAll(/[A-Za-z]+/g)].map(([word]) => NUMBER_WORDS.get(asciiLower(word)));
-  return [...extractNumerals(text), ...words.filter((value): value is number => value !== undefined)];
-}
-
 /** True when `value` equals one of `values` up to a relative `tolerance` (so 4/3 matches 1.33333333). */
 export function containsValue(values: readonly number[], value: number, tolerance = 1e-6): boolean {
-  return values.some((v) => Math.abs(v - value) <= tolerance * Math.max(1, Math.abs(v), Math.abs(value)));
+  for (const v of values) if (Math.abs(v - value) <= tolerance * Math.max(1, Math.abs(v), Math.abs(value))) return true;
+  return false;
 }

@@ -415,12 +415,11 @@ function tokenize(text: string, out: TokenBuffer): void {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const raw = text.charCodeAt(i);
-    const code = wordCode(raw);
+    const code = raw < 128 ? (ASCII_WORD_CODE[raw] as number) : wordCode(raw);
     if (code >= 0) {
-      h ^= code;
-      h = Math.imul(h, FNV_PRIME);
+      h = Math.imul(h ^ code, FNV_PRIME);
       inToken = true;
-      previousDigit = isDigit(code);
+      previousDigit = code <= 57;
       continue;
     }
     if (inToken && previousDigit && (raw === 44 || raw === 46) && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
