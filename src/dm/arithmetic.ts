@@ -147,7 +147,7 @@ function lex(clause: string): Token[] {
       continue;
     }
     i++;
-    const symbol = SYMBOLS.get(c);
+    const symbol = c === 32 ? null : SYMBOLS.get(c);
     if (symbol !== undefined) {
       if (symbol !== null) out.push(symbol);
     } else if (c === 45 || c === 0x2212) {
@@ -223,7 +223,7 @@ function resolveWords(raw: readonly Token[]): Token[] {
   let poisoned = -1;
   for (let i = 0; i < raw.length; i++) {
     const token = raw[i] as Token;
-    const last = out[out.length - 1];
+    const last = out.length > 0 ? out[out.length - 1] : undefined;
     if (token.kind === "word") {
       const single = token.word.length === 1;
       if (single && token.attached) out.push(BAD);
@@ -281,7 +281,7 @@ function describeSide(side: readonly Token[]): SideShape {
       shape.literalPercent = token.percent;
       shape.maxDecimals = Math.max(shape.maxDecimals, token.decimals);
       shape.anyPercent ||= token.percent;
-    } else if (token.kind === "op" && endsOperand(side[i - 1])) {
+    } else if (token.kind === "op" && i > 0 && endsOperand(side[i - 1])) {
       // A "-" or "+" with no operand before it is a sign, not a binary operator.
       shape.hasOperator = true;
       shape.percentAdditive ||= token.op === "+" || token.op === "-";
@@ -360,7 +360,7 @@ export function checkArithmetic(text: string): ArithmeticReport {
 
 /** True when the character at `i` always ends an expression: a line end, "?", "!", ":", ";", "<", ">", or a full stop that is not a decimal point. */
 const endsClause = (text: string, i: number, c = text.charCodeAt(i)): boolean =>
-  c === 10 || c === 63 || c === 33 || c === 58 || c === 59 || c === 60 || c === 62 || (c === 46 && !isDigit(text.charCodeAt(i + 1)));
+  c < 64 && (c === 10 || c === 63 || c === 33 || c === 58 || c === 59 || c === 60 || c === 62 || (c === 46 && !isDigit(text.charCodeAt(i + 1))));
 
 /** Checks the runs of tokens between the breaks of a clause. */
 function checkClause(clause: string, report: ArithmeticReport): void {
