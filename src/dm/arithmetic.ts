@@ -87,7 +87,6 @@ const LATEX_TEXT: ReadonlySet<string> = new Set(["text", "mathrm", "textbf"]);
 const isSpace = (code: number): boolean => code === 32 || code === 9 || code === 0xa0 || code === 13;
 const EDGE_SPACES = /^[ \t\u00a0\r]+|[ \t\u00a0\r]+$/g;
 const DIGIT = /\d/g;
-const LATEX_AT = /\\([A-Za-z]+)/y;
 
 /** Lower-cases ASCII letters only, as the checker's words are compared. */
 const asciiLower = (text: string): string => (/[A-Z]/.test(text) ? text.replace(/[A-Z]+/g, (letters) => letters.toLowerCase()) : text);
@@ -180,14 +179,13 @@ function lex(clause: string): Token[] {
  * as "\(". Appends its tokens to `out` and returns the index after it.
  */
 function latex(clause: string, start: number, out: Token[]): number {
-  LATEX_AT.lastIndex = start;
-  const match = LATEX_AT.exec(clause);
-  if (match === null) {
+  let end = start + 1;
+  while (isLetter(clause.charCodeAt(end))) end++;
+  if (end === start + 1) {
     if (!/[$,;!]/.test(clause[start + 1] ?? "")) out.push(BREAKS.punctuation);
     return start + 2;
   }
-  const command = match[1] as string;
-  let end = start + match[0].length;
+  const command = clause.slice(start + 1, end);
   const operator = LATEX_OPERATORS.get(command);
   if (operator !== undefined) out.push(operator);
   else if (LATEX_TEXT.has(command)) {
