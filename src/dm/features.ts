@@ -382,7 +382,7 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-/** `wordCode` of each ASCII code unit, looked up rather than computed on the tokenizer's hot path. */
+/** Each ASCII code unit lower-cased if it belongs to a word (a letter or a digit), or -1 if it separates words. */
 const ASCII_WORD_CODE = Int16Array.from({ length: 128 }, (_, code) => {
   if (code >= 97 && code <= 122) return code;
   if (code >= 48 && code <= 57) return code;
@@ -390,9 +390,8 @@ const ASCII_WORD_CODE = Int16Array.from({ length: 128 }, (_, code) => {
   return -1;
 });
 
-/** Returns the lower-cased code unit if it belongs to a word, or -1 if it separates words. */
-function wordCode(code: number): number {
-  if (code < 128) return ASCII_WORD_CODE[code] as number;
+/** The same for a code unit above ASCII: the lower-cased code unit if it belongs to a word, or -1. */
+function nonAsciiWordCode(code: number): number {
   // Latin-1 and general punctuation, spaces and symbols separate words; other letters are kept.
   if (code <= 0xbf || code === 0xd7 || code === 0xf7) return -1;
   if (code >= 0x2000 && code <= 0x2bff) return -1;
@@ -415,11 +414,11 @@ function tokenize(text: string, out: TokenBuffer): void {
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const raw = text.charCodeAt(i);
-    const code = raw < 128 ? (ASCII_WORD_CODE[raw] as number) : wordCode(raw);
+    const code = raw < 128 ? (ASCII_WORD_CODE[raw] as number) : nonAsciiWordCode(raw);
     if (code >= 0) {
       h = Math.imul(h ^ code, FNV_PRIME);
       inToken = true;
-      previousDigit = code <= 57;
+      previousDigit = isDigit(code);
       continue;
     }
     if (inToken && previousDigit && (raw === 44 || raw === 46) && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
