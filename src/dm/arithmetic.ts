@@ -456,20 +456,23 @@ function agree(left: Side, right: Side, reading: "plain" | "fraction", percentSc
 
 /**
  * The numerals a text mentions, in order: "1,000" is 1000, "3.5" stays whole, "20%" is 20. A
- * numeral too long for a double is left out. Number words are not read here: see
- * `numberWordValue` in features.ts, which works on the featurizer's token hashes.
+ * numeral too long for a double is left out. The featurizer reads the same with `readNumeral` as
+ * it tokenizes, and number words from its token hashes (`numberWordValue` in features.ts).
  */
 export function extractNumerals(text: string): number[] {
   const values: number[] = [];
   // A digit inside a word ("x2", "covid19") is still a numeral; "1.5" and "1,500" are one.
   DIGIT.lastIndex = 0;
-  while (DIGIT.test(text)) {
-    const start = DIGIT.lastIndex - 1;
-    DIGIT.lastIndex = numeralEnd(text, start);
-    const value = numeralValue(text.slice(start, DIGIT.lastIndex));
-    if (Number.isFinite(value)) values.push(value);
-  }
+  while (DIGIT.test(text)) DIGIT.lastIndex = readNumeral(text, DIGIT.lastIndex - 1, values);
   return values;
+}
+
+/** Appends the value of the numeral at `i` to `values` (not one too long for a double) and returns the index after it. */
+export function readNumeral(text: string, i: number, values: number[]): number {
+  const end = numeralEnd(text, i);
+  const value = numeralValue(text.slice(i, end));
+  if (Number.isFinite(value)) values.push(value);
+  return end;
 }
 
 /** True when `value` equals one of `values` up to a relative `tolerance` (so 4/3 matches 1.33333333). */

@@ -26,7 +26,7 @@ import { ANSWER_KINDS, answerKindOf, type AnswerKind, type PriorAttempt, type Sc
 import { warnDeprecatedName } from "../deprecation.js";
 import { DmError } from "../errors.js";
 import { FNV_OFFSET, FNV_PRIME, fnv1a } from "../util/hash.js";
-import { checkArithmetic, COMPOUND_UNITS, containsValue, extractNumerals, NUMBER_WORDS } from "./arithmetic.js";
+import { checkArithmetic, COMPOUND_UNITS, containsValue, NUMBER_WORDS, readNumeral } from "./arithmetic.js";
 
 /**
  * Version of the feature extraction code. Bump it whenever the way features are computed
@@ -363,10 +363,12 @@ export function fmix32(h: number): number {
   return h >>> 0;
 }
 
-/** A growable buffer of token hashes, reused between calls to avoid allocation. */
+/** A growable buffer of token hashes, reused between calls to avoid allocation, and the text's numerals. */
 class TokenBuffer {
   hashes = new Uint32Array(256);
   length = 0;
+  /** The numerals of the text, in order, as `extractNumerals` reads them. */
+  numerals: number[] = [];
 
   push(hash: number): void {
     if (this.length === this.hashes.length) {
@@ -403,14 +405,18 @@ function nonAsciiWordCode(code: number): number {
 }
 
 /**
- * Splits a text into lower-cased word tokens and appends their FNV-1a hashes to `out`.
- * Words are runs of letters and digits; inside a number "1,000" is read as "1000" and "3.5" is
- * kept whole. Everything else separates tokens.
+ * Splits a text into lower-cased word tokens and writes their FNV-1a hashes to `out`, and its
+ * numerals to `out.numerals` (on the same pass, as `extractNumerals` reads them). Words are runs
+ * of letters and digits; inside a number "1,000" is read as "1000" and "3.5" is kept whole.
+ * Everything else separates tokens.
  */
 function tokenize(text: string, out: TokenBuffer): void {
+  out.length = 0;
+  out.numerals = [];
   let h = FNV_OFFSET;
   let inToken = false;
   let previousDigit = false;
+  let numeralEnd = 0;
   const n = text.length;
   for (let i = 0; i < n; i++) {
     const raw = text.charCodeAt(i);
@@ -419,6 +425,7 @@ function tokenize(text: string, out: TokenBuffer): void {
       h = Math.imul(h ^ code, FNV_PRIME);
       inToken = true;
       previousDigit = isDigit(code);
+      if (previousDigit && i >= numeralEnd) numeralEnd = readNumeral(text, i, out.numerals);
       continue;
     }
     if (inToken && previousDigit && (raw === 44 || raw === 46) && i + 1 < n && isDigit(text.charCodeAt(i + 1))) {
@@ -565,8 +572,6 @@ export class Featurizer {
   private readonly priorCache = new Map<string, PriorTextStats>();
   private readonly sameCache = new Map<string, boolean>();
   private readonly canonicalCache = new Map<string, string | null>();
-  /** The numerals of the current input's text, once read. */
-  private textNumerals: number[] | null = null;
 
   constructor(config: FeaturizerConfigInput = {}) {
     this.config = featurizerConfig(config);
@@ -712,7 +717,6 @@ export class Featurizer {
       this.epoch = 1;
     }
     this.touchedCount = 0;
-    this.textNumerals = null;
     const { maxTokens, ngram } = this.config;
     const kind = answerKindOf(input);
     const active = this.active;
@@ -721,7 +725,6 @@ export class Featurizer {
     const question = this.groupActive("question", kind);
     const text = this.groupActive("text", kind);
     if (question || active.answerShape || active.arithmetic) this.tokenizeQuestion(input.question);
-    this.textTokens.length = 0;
     tokenize(input.text, this.textTokens);
 
     if (question) {
@@ -743,7 +746,6 @@ export class Featurizer {
       if (canonical === null) {
         this.add(fmix32(SEED_ANSWER_NONE), 1);
       } else {
-        this.answerTokens.length = 0;
         tokenize(canonical, this.answerTokens);
         const n = Math.min(this.answerTokens.length, maxTokens);
         // The whole answer counts as one more token next to its words.
@@ -758,11 +760,10 @@ export class Featurizer {
   /** Tokenizes the question into `questionTokens` unless it is the one tokenized last. */
   private tokenizeQuestion(question: string): void {
     if (this.questionTokenized && question === this.lastQuestion) return;
-    this.questionTokens.length = 0;
     tokenize(question, this.questionTokens);
     this.lastQuestion = question;
     this.questionTokenized = true;
-    this.lastQuestionNumbers = [...new Set(numbersOf(question, this.questionTokens))];
+    this.lastQuestionNumbers = [...new Set(numbersOf(this.questionTokens))];
   }
 
   private add(key: number, value: number): void {
@@ -812,7 +813,7 @@ export class Featurizer {
       this.rememberPrior(input.text, {
         length: input.text.length,
         hedgeLog: Math.log1p(countHedges(this.textTokens.hashes, this.textTokens.length)),
-        numerals: new Set(this.numeralsOfText(input.text)),
+        numerals: new Set(this.textTokens.numerals),
       });
     }
     if (active.confidence) {
@@ -948,18 +949,12 @@ export class Featurizer {
     return canonical;
   }
 
-  /** The numerals of the current input's text (read once per input). */
-  private numeralsOfText(text: string): number[] {
-    if (this.textNumerals === null) this.textNumerals = extractNumerals(text);
-    return this.textNumerals;
-  }
-
   /**
    * The share of the distinct numerals this text mentions, other than the question's numbers,
    * that some earlier attempt's text also mentions (0 when there are none).
    */
   private intermediateAgreement(input: ScoringInput): number {
-    const mine = this.numeralsOfText(input.text);
+    const mine = this.textTokens.numerals;
     if (mine.length === 0) return 0;
     this.tokenizeQuestion(input.question);
     const questionNumbers = this.lastQuestionNumbers;
@@ -1011,12 +1006,11 @@ export class Featurizer {
     const text = prior.text;
     let stats = this.priorCache.get(text);
     if (stats === undefined) {
-      this.priorTokens.length = 0;
       tokenize(text, this.priorTokens);
       stats = {
         length: text.length,
         hedgeLog: Math.log1p(countHedges(this.priorTokens.hashes, this.priorTokens.length)),
-        numerals: new Set(extractNumerals(text)),
+        numerals: new Set(this.priorTokens.numerals),
       };
       this.rememberPrior(text, stats);
     }
@@ -1089,7 +1083,7 @@ export class Featurizer {
       }
     }
     if (questionNumbers.length > 0) {
-      const textNumbers = withNumberWords(this.numeralsOfText(text), this.textTokens);
+      const textNumbers = numbersOf(this.textTokens);
       let used = 0;
       for (const q of questionNumbers) if (containsValue(textNumbers, q)) used++;
       v[F.question_numbers_used_fraction] = used / questionNumbers.length;
@@ -1128,14 +1122,9 @@ function anyMatchesAnswer(values: readonly number[], answer: number, answerDecim
   return false;
 }
 
-/** The numbers a text mentions: its numerals, then its number words read from its token hashes. */
-function numbersOf(text: string, tokens: TokenBuffer): number[] {
-  return withNumberWords(extractNumerals(text), tokens);
-}
-
-/** Given numerals followed by the values of the number words among the token hashes (a new array). */
-function withNumberWords(numerals: readonly number[], tokens: TokenBuffer): number[] {
-  const values = numerals.slice();
+/** The numbers a tokenized text mentions: its numerals, then its number words read from its token hashes (a new array). */
+function numbersOf(tokens: TokenBuffer): number[] {
+  const values = tokens.numerals.slice();
   for (let i = 0; i < tokens.length; i++) {
     const value = numberWordValue(tokens.hashes[i] as number);
     if (value !== undefined) values.push(value);

@@ -483,6 +483,10 @@ describe("agreement across attempts", () => {
     expect(f.behavior({ ...input, previous: [{ text: "I do not know.", answer: null }] }).intermediate_agreement).toBe(0);
     expect(f.behavior({ ...input, attempt: 0, previous: [] }).intermediate_agreement).toBe(0);
     expect(f.behavior({ ...input, text: "She has 16 eggs and 3 go.", previous: input.previous }).intermediate_agreement).toBe(0);
+    // Numerals as extractNumerals reads them: "1,000" is 1000 (shared), "x2" holds the question's 2,
+    // "1,0000" is 1 and 0 (neither shared).
+    const numerals = { ...input, text: "1,000 + x2 = 1002, not 1,0000", answer: "1002", previous: [{ text: "1000 and 2 make 1002.", answer: "1002" }] };
+    expect(f.behavior(numerals).intermediate_agreement).toBe(2 / 4);
   });
 });
 
