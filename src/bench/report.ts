@@ -87,7 +87,7 @@ export function reportMarkdown(report: MultiSeedReport): string {
     ...markdownTable(["pair", "accuracy", "score", "calls/q"], vsRows(report)),
     "",
     `DM: ${report.dm.kind}, test AUC ${withCi(report.dm.testAuc.mean, report.dm.testAuc.ci95, 3)}, out-of-fold AUC ` +
-      `${withCi(report.dm.oofAuc.mean, report.dm.oofAuc.ci95, 3)}, median ${fixed(report.dm.scoreMicros, 1)} µs to score one attempt.`,
+      `${withCi(report.dm.oofAuc.mean, report.dm.oofAuc.ci95, 3)}, median ${fixed(report.dm.scoreMicros, 1)} µs to score one attempt${groupsText(report.dm.groups)}.`,
     ...(report.failed.count > 0 ? ["", `Failed DRR runs: ${report.failed.count} (${(100 * report.failed.share).toFixed(1)}%), first error ${report.failed.firstError}.`] : []),
     "",
     "Policies chosen on the training split (out-of-fold simulation):",
@@ -110,4 +110,9 @@ export async function writeReport(report: MultiSeedReport, dir: string): Promise
     .map(([label, m]) => ({ label, calls: m.calls, accuracy: m.accuracy }));
   await writeFile(files.plot, accuracyCallsSvg(points, `${report.dataset}: accuracy vs LLM calls (mean of ${report.seedList.length} seeds)`));
   return files;
+}
+
+/** The feature groups chosen out of fold, in words ("; arithmetic group kept on 2 of 5 seeds"), or "" when none was tried. */
+export function groupsText(groups: MultiSeedReport["dm"]["groups"]): string {
+  return groups.map((g) => `; ${g.group} group kept on ${g.kept} of ${g.tried} seed${g.tried === 1 ? "" : "s"} (chosen out of fold)`).join("");
 }

@@ -19,6 +19,7 @@ import { DEFAULT_OBJECTIVE, type Objective } from "../policy/calibrate.js";
 import { thresholdPolicy, type StopPolicy } from "../policy/policy.js";
 import type { Calibration } from "../pipeline/calibrate.js";
 import { collectTraining, defaultCollectPasses, exportModel, passFile, PIPELINE_DEFAULTS, trainPipeline } from "../pipeline/train.js";
+import type { GroupSelection } from "../pipeline/select-groups.js";
 import { Reasoner } from "../reasoner/reasoner.js";
 import type { ReasonerPrompts } from "../reasoner/prompts.js";
 import { ReplayChatModel } from "../replay/chat-model.js";
@@ -146,6 +147,8 @@ export interface BenchReport {
     sizeBytes: number;
     /** How the policy was chosen by out-of-fold simulation on the training split; null when it was fixed. */
     calibration: Calibration | null;
+    /** The costly feature groups chosen out of fold on the training split (empty when none applied or the model was given). */
+    groups: GroupSelection[];
   };
   /** Questions whose DRR run failed (counted as unanswered), and the first error's code. */
   failed: { count: number; share: number; firstError: string | null };
@@ -193,6 +196,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const dmKind = options.dmModel ?? PIPELINE_DEFAULTS.dmModel;
   let policy!: StopPolicy;
   let calibration: BenchReport["dm"]["calibration"] = null;
+  let groups: GroupSelection[] = [];
   let trainRecords: AttemptRecord[] = [];
   let labelSource = options.labels ?? "gold";
   let pseudo: ReturnType<typeof agreementLabels> | null = null;
@@ -236,6 +240,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     });
     policy = result.effectivePolicy;
     calibration = result.calibration;
+    groups = result.groups;
     devAuc = result.trained.devMetrics?.auc ?? Number.NaN;
     sizeBytes = (await exportModel(files.model, result)).sizeBytes;
   }
@@ -344,6 +349,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       testRecords: testRecords.length,
       sizeBytes,
       calibration,
+      groups,
     },
     failed: { count: drr.failed, share: test.length ? drr.failed / test.length : 0, firstError: drr.firstError },
     files,

@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { DrrError, DrrInputError } from "../errors.js";
+import { SELECTABLE_GROUPS, type SelectableGroup } from "../pipeline/select-groups.js";
 import type { MethodSummary } from "./methods.js";
 import { runBench, type BenchOptions, type BenchReport, type BenchStage } from "./run-bench.js";
 
@@ -50,6 +51,8 @@ export interface MultiSeedReport {
     scoreMicros: number;
     /** The policy each seed chose, with the calibration's words. */
     policies: { seed: number; policy: BenchReport["dm"]["policy"]; rule: string }[];
+    /** For each costly feature group tried out of fold: on how many of the seeds that tried it training kept it. */
+    groups: { group: SelectableGroup; kept: number; tried: number }[];
   };
   failed: { count: number; share: number; firstError: string | null };
   /** The per-seed reports. */
@@ -134,6 +137,10 @@ export function aggregate(reports: readonly BenchReport[], models: MultiSeedRepo
       oofAuc: interval(reports.map((r) => r.dm.calibration?.oofAuc ?? Number.NaN)),
       scoreMicros: median(reports.map((r) => r.dm.scoreMicros)),
       policies: reports.map((r) => ({ seed: r.seed, policy: r.dm.policy, rule: r.dm.calibration?.rule ?? "fixed" })),
+      groups: SELECTABLE_GROUPS.flatMap((group) => {
+        const tried = reports.flatMap((r) => r.dm.groups.filter((g) => g.group === group));
+        return tried.length === 0 ? [] : [{ group, kept: tried.filter((g) => g.kept).length, tried: tried.length }];
+      }),
     },
     failed: { count: failedCount, share: asked ? failedCount / asked : 0, firstError: reports.find((r) => r.failed.firstError)?.failed.firstError ?? null },
     seeds: [...reports],

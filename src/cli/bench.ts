@@ -1,5 +1,5 @@
 import path from "node:path";
-import { writeReport, resultsTable } from "../bench/report.js";
+import { groupsText, writeReport, resultsTable } from "../bench/report.js";
 import { LABEL_SOURCES, type BenchStage } from "../bench/run-bench.js";
 import { checkFailures, DEFAULT_SEEDS, runBenchSeeds, seedList } from "../bench/seeds.js";
 import { DEFAULT_GUARD, OBJECTIVES } from "../policy/calibrate.js";
@@ -176,7 +176,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   console.log(`\n${resultsTable(report)}`);
   const dm = report.dm;
   console.log(
-    `\nDM ${dm.kind}: test AUC ${dm.testAuc.mean.toFixed(3)}, out-of-fold AUC ${dm.oofAuc.mean.toFixed(3)}, ${dm.scoreMicros.toFixed(1)} µs per attempt (median).`,
+    `\nDM ${dm.kind}: test AUC ${dm.testAuc.mean.toFixed(3)}, out-of-fold AUC ${dm.oofAuc.mean.toFixed(3)}, ${dm.scoreMicros.toFixed(1)} µs per attempt (median)${groupsText(dm.groups)}.`,
   );
   const critique = report.methods["self-critique"];
   if (critique?.notRun) console.log(`self-critique not run: ${critique.notRun}.`);

@@ -11,6 +11,7 @@ import { METADATA_KEYS } from "../dm/onnx-writer.js";
 import { ANSWER_KINDS, type AnswerKind } from "../attempt.js";
 import { OBJECTIVES } from "../policy/calibrate.js";
 import { exportModel, PIPELINE_DEFAULTS, readTrainingRecords, recordsAnswerKind, trainPipeline } from "../pipeline/train.js";
+import { describeSelection } from "../pipeline/select-groups.js";
 import { UsageError } from "./args.js";
 import { defineCommand, helpText, parseOptions } from "./options.js";
 import { ANSWER_MODULE_OPTION, loadAnswerModule } from "./answer.js";
@@ -178,6 +179,7 @@ export async function trainCommand(argv: string[]): Promise<number> {
       `Stopping policy: the DM's threshold ${result.threshold.threshold.toFixed(4)} (the paper's rule: accept an attempt scoring at least it), ${pipeline.why}.`,
     );
   }
+  for (const g of pipeline.groups) console.log(describeSelection(g));
   const written = await exportModel(outPath, pipeline);
   console.log(`Wrote ${outPath} (${written.sizeBytes} bytes, ${(written.sizeBytes / 1024).toFixed(1)} KiB, id ${written.id}).`);
   return 0;

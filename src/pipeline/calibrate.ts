@@ -75,6 +75,8 @@ export function trajectoriesFromRecords(records: readonly AttemptRecord[], score
 }
 
 export interface CalibrateOptions extends OutOfFoldOptions {
+  /** The out-of-fold scores, when already computed with these options (`selectFeatureGroups` does). */
+  scores?: readonly number[];
   objective?: Objective;
   /** Standard errors a candidate must gain over the model-free rule (see choosePolicy). Defaults to 2. */
   guard?: number;
@@ -93,8 +95,7 @@ export interface Calibration extends PolicyChoice {
  * recorded, as `drr collect --policy explore` and `drr bench` collect them).
  */
 export async function calibratePolicy(records: readonly AttemptRecord[], options: CalibrateOptions): Promise<Calibration> {
-  const scores = await outOfFoldScores(records, options);
-  const labelled = records.flatMap((r, i) => (r.label === null ? [] : [{ label: r.label, score: scores[i] as number }]));
+  const scores = options.scores ?? (await outOfFoldScores(records, options));
   const choice = choosePolicy(trajectoriesFromRecords(records, scores), {
     objective: options.objective,
     guard: options.guard,
@@ -104,6 +105,12 @@ export async function calibratePolicy(records: readonly AttemptRecord[], options
   return {
     ...choice,
     folds: options.folds ?? DEFAULT_FOLDS,
-    oofAuc: rocAuc(labelled.map((l) => l.score), labelled.map((l) => l.label)),
+    oofAuc: outOfFoldAuc(records, scores),
   };
+}
+
+/** ROC AUC of the out-of-fold scores of the labelled records. */
+export function outOfFoldAuc(records: readonly AttemptRecord[], scores: readonly number[]): number {
+  const labelled = records.flatMap((r, i) => (r.label === null ? [] : [{ label: r.label, score: scores[i] as number }]));
+  return rocAuc(labelled.map((l) => l.score), labelled.map((l) => l.label));
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { answerFormat } from "../../src/answers/index.js";
 import { graphOutcome, summarize } from "../../src/bench/methods.js";
+import { groupsText } from "../../src/bench/report.js";
 import type { BenchReport } from "../../src/bench/run-bench.js";
 import { aggregate, checkFailures, interval, seedList } from "../../src/bench/seeds.js";
 import { AlwaysAcceptDiscriminator } from "../../src/dm/always-accept.js";
@@ -24,9 +25,21 @@ describe("many draws", () => {
 
   it("aggregate: per-method means and DRR's paired differences per seed", () => {
     const m = (accuracy: number, calls: number) => ({ questions: 10, accuracy, score: 2 * accuracy - 1, abstain: 0, calls, tokens: null, failed: 0, firstError: null });
+    const groups = (kept: boolean) => [{ group: "arithmetic", aucWith: 0.7, aucWithout: 0.6, margin: 0.005, kept }];
     const seed = (s: number, drr: number, adaptive: number) =>
-      ({ seed: s, questions: { train: 10, test: 10 }, methods: { adaptive: m(adaptive, 2.5), drr: m(drr, 2) }, dm: { calibration: null }, failed: { count: 0, share: 0, firstError: null } }) as unknown as BenchReport;
+      ({
+        seed: s,
+        questions: { train: 10, test: 10 },
+        methods: { adaptive: m(adaptive, 2.5), drr: m(drr, 2) },
+        dm: { calibration: null, groups: s === 2 ? [] : groups(s === 0) },
+        failed: { count: 0, share: 0, firstError: null },
+      }) as unknown as BenchReport;
     const report = aggregate([seed(0, 0.8, 0.7), seed(1, 0.6, 0.6)], "single", 1);
+    // Each group: on how many of the seeds that tried it training kept it (a seed whose data it did not apply to is not counted).
+    expect(report.dm.groups).toEqual([{ group: "arithmetic", kept: 1, tried: 2 }]);
+    expect(groupsText(report.dm.groups)).toBe("; arithmetic group kept on 1 of 2 seeds (chosen out of fold)");
+    expect(aggregate([seed(0, 0.8, 0.7), seed(2, 0.6, 0.6)], "single", 1).dm.groups).toEqual([{ group: "arithmetic", kept: 1, tried: 1 }]);
+    expect(aggregate([seed(2, 0.8, 0.7)], "single", 1).dm.groups).toEqual([]);
     expect(report.methods.drr?.accuracy).toBeCloseTo(0.7, 12);
     expect(report.methods.drr?.vs?.adaptive?.accuracy.mean).toBeCloseTo(0.05, 12);
     expect(report.methods.drr?.vs?.adaptive?.accuracy.ci95).toBeCloseTo(12.706 * 0.05, 9);
