@@ -3,10 +3,13 @@
  * 1. the BehaviorCollector's overhead on 1,000 DRR-graph runs with an instant fake model, against no
  *    callbacks, a no-op handler and a handler whose methods are empty, with a JSON Lines sink and
  *    with a sink that keeps nothing;
- * 2. `drr collect` on the GSM8K replay training split: records/s and peak memory.
+ * 2. the collector's own work per run, without LangChain: the callbacks of one recorded DRR-graph
+ *    run (2 attempts) replayed, with fresh run ids, straight into a collector with a sink that keeps
+ *    nothing and into a handler with empty methods (`--part own`);
+ * 3. `drr collect` on the GSM8K replay training split: records/s and peak memory.
  * It prints its figures; docs/BENCHMARKS.md records them with this command.
  *
- *   npm run bench:collector -- [--runs 1000] [--rounds 5] [--block 20] [--part overhead,collect]
+ *   npm run bench:collector -- [--runs 1000] [--rounds 5] [--block 20] [--part overhead,own,collect]
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -103,7 +106,7 @@ const { values } = parseArgs({
     runs: { type: "string", default: process.env.BENCH_RUNS ?? "1000" },
     rounds: { type: "string", default: "5" },
     block: { type: "string", default: "20" },
-    part: { type: "string", default: "overhead,collect" },
+    part: { type: "string", default: "overhead,own,collect" },
   },
 });
 const n = Number(values.runs);
@@ -156,6 +159,41 @@ if (parts.includes("overhead")) {
     line("jsonl", "BehaviorCollector, JSON Lines sink:", "; target ≤ 5%");
     line("discard", "BehaviorCollector, discarding sink:", "; target ≤ 5%");
   }
+}
+
+if (parts.includes("own")) {
+  // Record the callbacks LangChain makes for one run, with their arguments.
+  const calls: [keyof EmptyMethodsHandler, unknown[]][] = [];
+  const methods = ["handleChainStart", "handleChainEnd", "handleChatModelStart", "handleLLMEnd"] as const;
+  const recorder = new EmptyMethodsHandler();
+  for (const m of methods) (recorder as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => void calls.push([m, args]);
+  const model = new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] });
+  await createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() }).invoke({ question: "What is 9 times 2?", questionId: "q" }, { callbacks: [recorder] });
+  // One script per run: the same calls with the run ids replaced by fresh ones.
+  const ids = [...new Set(calls.flatMap(([m, args]) => (m.endsWith("Start") ? [args[2] as string] : [])))];
+  const scripts = Array.from({ length: n }, (_, k) =>
+    calls.map(([m, args]): [keyof EmptyMethodsHandler, unknown[]] => {
+      const fresh = (x: unknown) => (typeof x === "string" && ids.includes(x) ? `${x.slice(0, 24)}${String(k).padStart(12, "0")}` : x);
+      return [m, args.map(fresh)];
+    }),
+  );
+  const sink = new DiscardSink();
+  const handlers = { empty: new EmptyMethodsHandler(), collector: new BehaviorCollector({ sink, labeler: () => null, closeOnSignal: false }) };
+  const perRun: Record<keyof typeof handlers, number[]> = { empty: [], collector: [] };
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const [name, handler] of Object.entries(handlers) as [keyof typeof handlers, BaseCallbackHandler][]) {
+      const cpu = process.cpuUsage();
+      for (const script of scripts) for (const [m, args] of script) (handler[m] as (...a: unknown[]) => void)(...args);
+      if (handler instanceof BehaviorCollector) await handler.flush();
+      const used = process.cpuUsage(cpu);
+      if (round > 0) perRun[name].push((used.user + used.system) / n); // µs per run; the first round warms up.
+    }
+  }
+  if (sink.items !== 2 * n * (ROUNDS + 1)) throw new Error(`expected ${2 * n * (ROUNDS + 1)} records, got ${sink.items}`);
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  console.log(`the collector's own work: the ${calls.length} callbacks of one recorded run replayed ${n} times per round, without LangChain; CPU µs per run, median of ${ROUNDS} rounds`);
+  console.log(`  a handler with empty methods:        ${median(perRun.empty).toFixed(1)} µs per run (rounds ${perRun.empty.map((x) => x.toFixed(1)).join("/")})`);
+  console.log(`  BehaviorCollector, discarding sink:  ${median(perRun.collector).toFixed(1)} µs per run (rounds ${perRun.collector.map((x) => x.toFixed(1)).join("/")}): trajectory, records and queue included`);
 }
 
 if (!parts.includes("collect")) process.exit(0);
