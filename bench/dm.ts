@@ -6,7 +6,10 @@
  *   set, a logistic DM and a 32-unit MLP are trained on the attempts of half of the questions, and
  *   the attempts of the other half are judged one by one, in order, with `OnnxDiscriminator.score`:
  *   the logistic DM through its TypeScript engine and through onnxruntime, the MLP through
- *   onnxruntime; median and p90 in µs per judgement, and the featurizer alone;
+ *   onnxruntime; median and p90 in µs per judgement, and the featurizer alone. These DMs have the
+ *   default feature groups. One more logistic DM has the groups training chooses out of fold
+ *   (`selectFeatureGroups` on the same half, as `drr train` does): the judgement a user of `drr
+ *   train` gets;
  * - where the featurizer's time goes on those attempts (`--part groups`): the default featurizer,
  *   the same with each of its groups switched off in turn, and `checkArithmetic` alone;
  * then, on synthetic records (`--part synthetic`):
@@ -36,6 +39,7 @@ import { OnnxDiscriminator } from "../src/dm/onnx-discriminator.js";
 import { makeMetadata, writeDmModel } from "../src/dm/onnx-writer.js";
 import { syntheticRecords } from "../src/dm/synthetic.js";
 import { trainDm } from "../src/dm/trainer.js";
+import { selectFeatureGroups } from "../src/pipeline/select-groups.js";
 
 const { values } = parseArgs({
   options: {
@@ -108,10 +112,10 @@ async function timeJudges(judges: Record<string, Judge>, attempts: readonly Atte
 async function realJudgements(dir: string): Promise<void> {
   console.log(`
 == One judgement on real attempts (featurize + score), µs: median (p90) over ${PASSES} passes of the held-out attempts ==`);
-  console.log("| set | held-out attempts | mean chars | featurize only | logistic, TypeScript engine | logistic, onnxruntime | MLP 32, onnxruntime |");
-  console.log("|---|---|---|---|---|---|---|");
+  console.log("| set | held-out attempts | mean chars | featurize only | logistic, TypeScript engine | logistic, onnxruntime | MLP 32, onnxruntime | logistic, groups chosen out of fold (TypeScript engine) |");
+  console.log("|---|---|---|---|---|---|---|---|");
   for (const name of SETS) {
-    const questions = await realAttemptsOrSkip(name, () => console.log(`| ${name} | skipped: not in DRR_DATA_MIRROR nor the download cache | | | | | |`));
+    const questions = await realAttemptsOrSkip(name, () => console.log(`| ${name} | skipped: not in DRR_DATA_MIRROR nor the download cache | | | | | | |`));
     if (questions === null) continue;
     const half = Math.floor(questions.length / 2);
     const train = questions.slice(0, half).flat();
@@ -128,7 +132,13 @@ async function realJudgements(dir: string): Promise<void> {
         models.ortMlp = await OnnxDiscriminator.load(path);
       }
     }
-    const { ts, ortLogreg, ortMlp } = models as Record<"ts" | "ortLogreg" | "ortMlp", OnnxDiscriminator>;
+    const selection = await selectFeatureGroups(train, { seed: 0 });
+    const chosenTrained = await trainDm(train, { model: "logreg", seed: 0, featurizer: selection.featurizer });
+    const chosenPath = join(dir, `${name}-chosen.onnx`);
+    await writeDmModel(chosenPath, chosenTrained.params, chosenTrained.metadata);
+    models.chosen = await OnnxDiscriminator.load(chosenPath);
+    const chosenGroups = selection.groups.length === 0 ? "no group to choose" : selection.groups.map((g) => `${g.group} ${g.kept ? "kept" : "off"}`).join(", ");
+    const { ts, ortLogreg, ortMlp, chosen } = models as Record<"ts" | "ortLogreg" | "ortMlp" | "chosen", OnnxDiscriminator>;
     if (ts.engine !== "typescript" || ortLogreg.engine !== "onnxruntime" || ortMlp.engine !== "onnxruntime") throw new Error("unexpected engines");
     const featurizer = new Featurizer(ts.metadata.featurizerConfig);
     try {
@@ -138,14 +148,15 @@ async function realJudgements(dir: string): Promise<void> {
           ts: (a) => ts.score(a),
           ortLogreg: (a) => ortLogreg.score(a),
           ortMlp: (a) => ortMlp.score(a),
+          chosen: (a) => chosen.score(a),
         },
         test,
       );
       const cell = (k: string) => `${(t[k] as { median: number }).median.toFixed(1)} (${(t[k] as { p90: number }).p90.toFixed(1)})`;
       const chars = test.reduce((n, a) => n + a.text.length, 0) / test.length;
-      console.log(`| ${name} | ${test.length} | ${chars.toFixed(0)} | ${cell("featurize")} | **${cell("ts")}** | ${cell("ortLogreg")} | ${cell("ortMlp")} |`);
+      console.log(`| ${name} | ${test.length} | ${chars.toFixed(0)} | ${cell("featurize")} | **${cell("ts")}** | ${cell("ortLogreg")} | ${cell("ortMlp")} | **${cell("chosen")}** (${chosenGroups}) |`);
     } finally {
-      await Promise.all([ts.release(), ortLogreg.release(), ortMlp.release()]);
+      await Promise.all([ts.release(), ortLogreg.release(), ortMlp.release(), chosen.release()]);
     }
   }
 }
