@@ -5,7 +5,8 @@
  *    with a sink that keeps nothing;
  * 2. the collector's own work per run, without LangChain: the callbacks of one recorded DRR-graph
  *    run (2 attempts) replayed, with fresh run ids, straight into a collector with a sink that keeps
- *    nothing and into a handler with empty methods (`--part own`);
+ *    nothing and into a handler with empty methods (`--part own`); then the time spent inside the same
+ *    methods during real DRR-graph runs, where LangGraph's own work comes between the callbacks;
  * 3. `drr collect` on the GSM8K replay training split: records/s and peak memory.
  * It prints its figures; docs/BENCHMARKS.md records them with this command.
  *
@@ -194,6 +195,45 @@ if (parts.includes("own")) {
   console.log(`the collector's own work: the ${calls.length} callbacks of one recorded run replayed ${n} times per round, without LangChain; CPU µs per run, median of ${ROUNDS} rounds`);
   console.log(`  a handler with empty methods:        ${median(perRun.empty).toFixed(1)} µs per run (rounds ${perRun.empty.map((x) => x.toFixed(1)).join("/")})`);
   console.log(`  BehaviorCollector, discarding sink:  ${median(perRun.collector).toFixed(1)} µs per run (rounds ${perRun.collector.map((x) => x.toFixed(1)).join("/")}): trajectory, records and queue included`);
+
+  // The same methods timed inside real graph runs, where LangGraph's own work comes between the
+  // callbacks: the collector's own time there, against the run's.
+  const graph = createDrrGraph({ model: new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] }), discriminator: new SecondAttemptDiscriminator() });
+  const inGraph = (handler: BaseCallbackHandler) => {
+    const timed = { spent: 0, runs: 0, total: 0 };
+    for (const m of methods) {
+      const method = (handler[m] as (...a: unknown[]) => unknown).bind(handler);
+      (handler as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
+        const start = performance.now();
+        const result = method(...args);
+        timed.spent += performance.now() - start;
+        return result;
+      };
+    }
+    return { handler, timed };
+  };
+  const timedHandlers = { empty: inGraph(new EmptyMethodsHandler()), collector: inGraph(new BehaviorCollector({ sink: new DiscardSink(), labeler: () => null, closeOnSignal: false })) };
+  const graphRuns = Math.min(n, 200);
+  const own: Record<keyof typeof timedHandlers, { spent: number[]; share: number[] }> = { empty: { spent: [], share: [] }, collector: { spent: [], share: [] } };
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const [name, { handler, timed }] of Object.entries(timedHandlers) as [keyof typeof timedHandlers, ReturnType<typeof inGraph>][]) {
+      timed.spent = 0;
+      const start = performance.now();
+      for (let i = 0; i < graphRuns; i++) await graph.invoke({ question: `Question ${i}: what is 9 times 2?`, questionId: `q${i}` }, { callbacks: [handler] });
+      const flushStart = performance.now();
+      if (handler instanceof BehaviorCollector) await handler.flush();
+      timed.spent += performance.now() - flushStart;
+      const total = performance.now() - start;
+      if (round > 0) {
+        own[name].spent.push((1000 * timed.spent) / graphRuns);
+        own[name].share.push((100 * timed.spent) / total);
+      }
+    }
+  }
+  console.log(`the same methods timed inside DRR-graph runs (${graphRuns} runs per round, median of ${ROUNDS} rounds; the first round warms up): µs per run spent inside them (synchronous parts and the final flush), and their share of the run's wall time`);
+  for (const [name, label] of [["empty", "a handler with empty methods:"], ["collector", "BehaviorCollector, discarding sink:"]] as const) {
+    console.log(`  ${label.padEnd(36)} ${median(own[name].spent).toFixed(1)} µs per run, ${median(own[name].share).toFixed(1)}% of the run (rounds ${own[name].spent.map((x) => x.toFixed(0)).join("/")} µs)`);
+  }
 }
 
 if (!parts.includes("collect")) process.exit(0);
