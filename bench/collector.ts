@@ -169,7 +169,8 @@ if (parts.includes("own")) {
   const recorder = new EmptyMethodsHandler();
   for (const m of methods) (recorder as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => void calls.push([m, args]);
   const model = new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] });
-  await createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() }).invoke({ question: "What is 9 times 2?", questionId: "q" }, { callbacks: [recorder] });
+  const graph = createDrrGraph({ model, discriminator: new SecondAttemptDiscriminator() });
+  await graph.invoke({ question: "What is 9 times 2?", questionId: "q" }, { callbacks: [recorder] });
   // One script per run: the same calls with the run ids replaced by fresh ones.
   const ids = [...new Set(calls.flatMap(([m, args]) => (m.endsWith("Start") ? [args[2] as string] : [])))];
   const scripts = Array.from({ length: n }, (_, k) =>
@@ -198,9 +199,8 @@ if (parts.includes("own")) {
 
   // The same methods timed inside real graph runs, where LangGraph's own work comes between the
   // callbacks: the collector's own time there, against the run's.
-  const graph = createDrrGraph({ model: new FakeListChatModel({ responses: ["9 + 2 = 11. The answer is 11.", "9 * 2 = 18. The answer is 18."] }), discriminator: new SecondAttemptDiscriminator() });
   const inGraph = (handler: BaseCallbackHandler) => {
-    const timed = { spent: 0, runs: 0, total: 0 };
+    const timed = { spent: 0 };
     for (const m of methods) {
       const method = (handler[m] as (...a: unknown[]) => unknown).bind(handler);
       (handler as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
